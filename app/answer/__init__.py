@@ -1,0 +1,1 @@
+"""Composing answers: FAQ fast path, extractive answers, honest no-answer."""

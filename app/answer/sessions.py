@@ -1,0 +1,91 @@
+"""Short-lived conversation memory for follow-up questions (kept in memory, never on disk)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict
+
+from app.text.normalize import fold_diacritics
+
+_FOLLOWUP_START = re.compile(
+    r"^(con|the con|vay con|va|the|vay|nhung|neu|what about|how about|and|and if|what if|so|then)\b"
+)
+_FOLLOWUP_END = re.compile(r"(thi sao|the nao|sao|nua|khong|duoc khong|about it|then)\W*$")
+_REFERENCE = re.compile(r"\b(no|cai do|cai nay|viec do|viec nay|muc do|it|that|this one)\b")
+FOLLOWUP_MAX_WORDS = 7
+
+
+def is_followup(question: str) -> bool:
+    """True for a short question that leans on the previous one ("còn mức 2 thì sao?")."""
+    folded = fold_diacritics(question).strip()
+    words = re.findall(r"\w+", folded)
+    if not words or len(words) > FOLLOWUP_MAX_WORDS:
+        return False
+    return bool(_FOLLOWUP_START.search(folded) or _REFERENCE.search(folded)
+                or (len(words) <= 4 and _FOLLOWUP_END.search(folded)))
+
+
+_STRIP_START = re.compile(r"^(the con|vay con|con|what about|how about|and|va|vay|the)\s+")
+_STRIP_END = re.compile(r"\s+(thi sao|the nao|sao|nua|then)$")
+
+
+def merge_followup(previous: str, followup: str) -> str:
+    """Rewrite the previous question with the follow-up's new detail.
+
+    "Đăng ký mức 1 thế nào?" + "còn mức 2 thì sao?" -> "Đăng ký mức 2 thế nào?": where the follow-up's
+    first content word appears in the previous question, the words after it are replaced; otherwise
+    the follow-up's content is appended.
+    """
+    words = followup.strip(" ?.!").split()
+    folded = [fold_diacritics(w) for w in words]
+    text = " ".join(folded)
+    start = _STRIP_START.match(text)
+    skip = len(start.group(0).split()) if start else 0
+    end = _STRIP_END.search(text)
+    keep = len(words) - (len(end.group(0).split()) if end else 0)
+    content = words[skip:keep] or words
+    prev_words = previous.strip(" ?.!").split()
+    prev_folded = [fold_diacritics(w) for w in prev_words]
+    anchor = fold_diacritics(content[0])
+    if anchor in prev_folded:
+        at = prev_folded.index(anchor)
+        merged = prev_words[:at] + content + prev_words[at + len(content):]
+        return " ".join(merged)
+    return f"{previous.strip()} {' '.join(content)}"
+
+
+class SessionStore:
+    """Remembers the last resolved question of each session, bounded in size and age."""
+
+    def __init__(self, ttl_seconds: int, max_sessions: int):
+        self._ttl = ttl_seconds
+        self._max = max_sessions
+        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def previous(self, session_id: str) -> str | None:
+        """The session's last question, if the session is still alive."""
+        with self._lock:
+            item = self._items.get(session_id)
+            if item is None:
+                return None
+            stamp, question = item
+            if time.monotonic() - stamp > self._ttl:
+                del self._items[session_id]
+                return None
+            return question
+
+    def remember(self, session_id: str, question: str) -> None:
+        """Store the question that follow-ups of this session should build on."""
+        with self._lock:
+            self._items[session_id] = (time.monotonic(), question)
+            self._items.move_to_end(session_id)
+            while len(self._items) > self._max:
+                self._items.popitem(last=False)
+
+    def forget(self, session_id: str) -> None:
+        """Drop a session."""
+        with self._lock:
+            self._items.pop(session_id, None)

@@ -1,0 +1,114 @@
+"""The HTTP routes: parse, call the assistant, shape the reply."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from app.answer.composer import Citation
+from app.api.errors import BadQuestion
+from app.api.schemas import (
+    ChatRequest,
+    ChatResponse,
+    CitationOut,
+    ErrorResponse,
+    FeedbackRequest,
+    SearchHitOut,
+    SearchResponse,
+)
+from app.service import Assistant
+
+router = APIRouter()
+ERRORS: dict[int | str, dict[str, object]] = {
+    422: {"model": ErrorResponse}, 503: {"model": ErrorResponse},
+}
+
+
+def get_assistant(request: Request) -> Assistant:
+    """The assistant loaded in the app's lifespan."""
+    assistant: Assistant = request.app.state.assistant
+    return assistant
+
+
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+
+
+def _citation(c: Citation) -> CitationOut:
+    return CitationOut(n=c.n, id=c.id, kind=c.kind, title=c.title, snippet=c.snippet, url=c.url,
+                       publisher=c.publisher, published=c.published)
+
+
+def _clean_question(question: str, limit: int) -> str:
+    text = question.strip()
+    if not text:
+        raise BadQuestion("Câu hỏi không được để trống. / The question must not be empty.")
+    if len(text) > limit:
+        raise BadQuestion(f"Câu hỏi quá dài (tối đa {limit} ký tự). / The question is too long "
+                          f"(at most {limit} characters).")
+    return text
+
+
+@router.post("/api/chat", response_model=ChatResponse, responses=ERRORS, tags=["chat"])
+async def chat(body: ChatRequest, assistant: AssistantDep) -> ChatResponse:
+    """Answer a question with numbered citations, or say honestly that there is no answer."""
+    question = _clean_question(body.question, assistant.settings.max_question_chars)
+    result = await run_in_threadpool(assistant.chat, question, body.session_id)
+    a = result.answer
+    return ChatResponse(
+        answer=a.answer, status=a.status, answer_type=a.answer_type, confidence=a.confidence,
+        citations=[_citation(c) for c in a.citations], suggestions=a.suggestions,
+        session_id=result.session_id, message_id=result.message_id, kb_version=result.kb_version,
+    )
+
+
+@router.get("/api/search", response_model=SearchResponse, responses=ERRORS, tags=["help desk"])
+async def search(
+    assistant: AssistantDep,
+    q: Annotated[str, Query(description="Search text", max_length=1000)],
+    k: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> SearchResponse:
+    """Ranked passages and FAQ entries with scores and sources, for community help desks."""
+    query = _clean_question(q, assistant.settings.max_question_chars)
+    hits = await run_in_threadpool(assistant.search, query, k)
+    composer = assistant.composer
+    assert composer is not None  # search() raised NotReady otherwise
+    kb = composer.knowledge
+    out: list[SearchHitOut] = []
+    for rank, hit in enumerate(hits, start=1):
+        if hit.unit.kind == "passage":
+            art = kb.articles[hit.unit.ref]
+            sources = [_citation(composer.article_citation(1, art.id, hit.unit.text))]
+            out.append(SearchHitOut(rank=rank, id=f"{art.id}#{hit.unit.chunk}", kind="article", title=art.title,
+                                    text=hit.unit.text, score=round(hit.score, 4), dense=round(hit.dense, 4),
+                                    lexical=round(hit.coverage, 4), sources=sources))
+        else:
+            entry = kb.faqs[hit.unit.ref]
+            sources = [_citation(composer.source_citation(i + 1, ref)) for i, ref in enumerate(entry.sources)]
+            out.append(SearchHitOut(rank=rank, id=entry.id, kind="faq", title=entry.question,
+                                    text=hit.unit.text, answer=entry.answer, score=round(hit.score, 4),
+                                    dense=round(hit.dense, 4), lexical=round(hit.coverage, 4), sources=sources))
+    return SearchResponse(query=query, hits=out, kb_version=assistant.kb_version)
+
+
+@router.post("/api/feedback", status_code=204, responses={404: {"model": ErrorResponse}, **ERRORS},
+             tags=["chat"])
+async def feedback(body: FeedbackRequest, assistant: AssistantDep) -> None:
+    """Record a thumbs up or down on an answer."""
+    await run_in_threadpool(assistant.record_feedback, body.message_id, body.helpful)
+
+
+@router.get("/healthz", tags=["operations"])
+async def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["operations"], responses={503: {"model": ErrorResponse}})
+async def readyz(assistant: AssistantDep) -> JSONResponse:
+    """200 when an index is loaded, else 503 with what to run."""
+    if assistant.ready:
+        return JSONResponse({"status": "ready", "kb_version": assistant.kb_version})
+    return JSONResponse(status_code=503, content={"detail": f"Chưa sẵn sàng / not ready: {assistant.load_error}"})

@@ -1,0 +1,1 @@
+"""The curated knowledge base: articles, FAQ entries, sources and synonyms."""

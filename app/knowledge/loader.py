@@ -1,0 +1,214 @@
+"""Load and validate the knowledge directory, reporting problems with file and line."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from app.knowledge.models import Article, FaqEntry, Knowledge, Source
+from app.text.normalize import fold_diacritics, normalize_text
+
+
+@dataclass(frozen=True)
+class KnowledgeProblem:
+    """One problem found in the knowledge base."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge base has problems; `problems` lists each with file and line."""
+
+    def __init__(self, problems: list[KnowledgeProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _describe(err: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(x) for x in e['loc']) or 'entry'}: {e['msg']}" for e in err.errors()
+    )
+
+
+def _yaml_items(path: Path, rel: str, problems: list[KnowledgeProblem]) -> list[tuple[int, Any]]:
+    """Parse a YAML list file into (line, item) pairs; a parse error becomes a problem."""
+    try:
+        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+        try:
+            root = loader.get_single_node()
+            if root is None:
+                return []
+            if not isinstance(root, yaml.SequenceNode):
+                problems.append(KnowledgeProblem(rel, root.start_mark.line + 1, "expected a list of entries"))
+                return []
+            return [(n.start_mark.line + 1, loader.construct_document(n)) for n in root.value]
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(KnowledgeProblem(rel, (mark.line + 1) if mark else 1, f"invalid YAML: {exc}"))
+        return []
+    except UnicodeDecodeError:
+        problems.append(KnowledgeProblem(rel, 1, "file is not UTF-8 text"))
+        return []
+
+
+def _load_article(path: Path, rel: str, problems: list[KnowledgeProblem]) -> Article | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.append(KnowledgeProblem(rel, 1, "file is not UTF-8 text"))
+        return None
+    if not text.startswith("---\n"):
+        problems.append(KnowledgeProblem(rel, 1, "missing YAML front matter ('---' on the first line)"))
+        return None
+    end = text.find("\n---\n", 4)
+    if end < 0:
+        problems.append(KnowledgeProblem(rel, 1, "front matter is not closed by a '---' line"))
+        return None
+    try:
+        meta = yaml.safe_load(text[4:end]) or {}
+    except yaml.YAMLError as exc:
+        problems.append(KnowledgeProblem(rel, 1, f"invalid front matter: {exc}"))
+        return None
+    if not isinstance(meta, dict):
+        problems.append(KnowledgeProblem(rel, 1, "front matter must be a mapping"))
+        return None
+    body = text[end + 5 :]
+    paragraphs = [normalize_text(p) for p in body.split("\n\n") if p.strip()]
+    if not paragraphs:
+        problems.append(KnowledgeProblem(rel, 1, "article has no text"))
+        return None
+    try:
+        return Article(**meta, paragraphs=paragraphs, path=rel)
+    except (ValidationError, TypeError) as exc:
+        msg = _describe(exc) if isinstance(exc, ValidationError) else str(exc)
+        problems.append(KnowledgeProblem(rel, 1, msg))
+        return None
+
+
+def _check_unique(kind: str, ident: str, where: KnowledgeProblem, seen: dict[str, KnowledgeProblem],
+                  problems: list[KnowledgeProblem]) -> None:
+    if ident in seen:
+        first = seen[ident]
+        problems.append(KnowledgeProblem(where.path, where.line,
+                                         f"duplicate {kind} id '{ident}' (first at {first.path}:{first.line})"))
+    else:
+        seen[ident] = where
+
+
+def _question_key(text: str) -> str:
+    return " ".join(fold_diacritics(normalize_text(text)).split()).strip(" ?.!")
+
+
+def load_knowledge(directory: Path) -> Knowledge:
+    """Load the knowledge directory; raise KnowledgeError listing every problem found."""
+    problems: list[KnowledgeProblem] = []
+    ids: dict[str, KnowledgeProblem] = {}
+    root = directory.resolve()
+    if not root.is_dir():
+        raise KnowledgeError([KnowledgeProblem(str(directory), 0, "knowledge directory not found")])
+
+    def rel(p: Path) -> str:
+        return str(p.relative_to(root.parent)) if root.parent in p.parents else str(p)
+
+    sources: dict[str, Source] = {}
+    src_path = root / "sources.yaml"
+    if src_path.exists():
+        for line, item in _yaml_items(src_path, rel(src_path), problems):
+            where = KnowledgeProblem(rel(src_path), line, "")
+            try:
+                source = Source(**item) if isinstance(item, dict) else None
+            except ValidationError as exc:
+                problems.append(KnowledgeProblem(where.path, line, f"source: {_describe(exc)}"))
+                continue
+            if source is None:
+                problems.append(KnowledgeProblem(where.path, line, "source must be a mapping"))
+                continue
+            _check_unique("source", source.id, where, ids, problems)
+            sources[source.id] = source
+
+    articles: dict[str, Article] = {}
+    for path in sorted((root / "articles").glob("*.md")):
+        article = _load_article(path, rel(path), problems)
+        if article:
+            _check_unique("article", article.id, KnowledgeProblem(rel(path), 1, ""), ids, problems)
+            articles[article.id] = article
+
+    faqs: dict[str, FaqEntry] = {}
+    questions: dict[str, KnowledgeProblem] = {}
+    for path in sorted((root / "faq").glob("*.yaml")):
+        for line, item in _yaml_items(path, rel(path), problems):
+            where = KnowledgeProblem(rel(path), line, "")
+            if not isinstance(item, dict):
+                problems.append(KnowledgeProblem(where.path, line, "FAQ entry must be a mapping"))
+                continue
+            try:
+                entry = FaqEntry(**item, path=rel(path), line=line)
+            except ValidationError as exc:
+                label = item.get("id", "?")
+                problems.append(KnowledgeProblem(where.path, line, f"FAQ '{label}': {_describe(exc)}"))
+                continue
+            _check_unique("FAQ", entry.id, where, ids, problems)
+            faqs[entry.id] = entry
+            for _lang, q in entry.all_questions():
+                key = _question_key(q)
+                if key in questions:
+                    first = questions[key]
+                    problems.append(KnowledgeProblem(
+                        where.path, line,
+                        f"FAQ '{entry.id}': duplicate question '{q}' (also at {first.path}:{first.line})"))
+                else:
+                    questions[key] = where
+
+    for entry in faqs.values():
+        for ref in entry.sources:
+            if ref not in sources and ref not in articles:
+                problems.append(KnowledgeProblem(entry.path, entry.line,
+                                                 f"FAQ '{entry.id}': unknown source '{ref}'"))
+
+    synonyms: dict[str, list[str]] = {}
+    syn_path = root / "synonyms.yaml"
+    if syn_path.exists():
+        try:
+            raw = yaml.safe_load(syn_path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raw = {}
+            problems.append(KnowledgeProblem(rel(syn_path), 1, f"invalid YAML: {exc}"))
+        if not isinstance(raw, dict):
+            problems.append(KnowledgeProblem(rel(syn_path), 1, "synonyms must map a term to a list"))
+            raw = {}
+        for term, expansions in raw.items():
+            if not isinstance(expansions, list) or not all(isinstance(x, str) for x in expansions):
+                problems.append(KnowledgeProblem(rel(syn_path), 1, f"synonym '{term}' must map to a list"))
+                continue
+            synonyms[str(term)] = expansions
+
+    if not faqs and not articles:
+        problems.append(KnowledgeProblem(rel(root), 0, "knowledge base has no articles and no FAQ entries"))
+    if problems:
+        raise KnowledgeError(problems)
+    return Knowledge(articles=articles, faqs=faqs, sources=sources, synonyms=synonyms,
+                     content_hash=hash_knowledge(root))
+
+
+def hash_knowledge(directory: Path) -> str:
+    """A stable hash of every knowledge file's path and bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(directory.rglob("*")):
+        if path.is_file() and path.suffix in {".md", ".yaml", ".yml"} and path.name != "README.md":
+            digest.update(str(path.relative_to(directory)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+

@@ -1,0 +1,128 @@
+"""Typed records of the knowledge base."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+TOPICS = {"chuyen-doi-so", "cong-dvc", "de-an-06", "vneid", "an-toan", "tro-ly"}
+
+
+def _check_topics(topics: list[str]) -> list[str]:
+    unknown = sorted(set(topics) - TOPICS)
+    if unknown:
+        raise ValueError(f"unknown topics {unknown}; allowed: {sorted(TOPICS)}")
+    return topics
+
+
+def _not_blank(value: str) -> str:
+    if not value or not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Record):
+    """A legal document or other non-article source."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    kind: Literal["legal", "service", "note", "project"]
+    publisher: str | None = None
+    number: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    summary: str
+
+    _blank = field_validator("title", "summary")(_not_blank)
+
+
+class Article(_Record):
+    """A cleaned news or policy article."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    publisher: str | None = None
+    author: str | None = None
+    published: dt.date | None = None
+    url: str | None = None
+    topics: list[str]
+    language: Literal["vi", "en"] = "vi"
+    seed: str | None = None
+    paragraphs: list[str]
+    path: str = ""
+
+    _blank = field_validator("title")(_not_blank)
+    _topics = field_validator("topics")(_check_topics)
+
+
+class EnglishVersion(_Record):
+    """The English question, phrasings and answer of a FAQ entry."""
+
+    question: str
+    phrasings: list[str] = []
+    answer: str
+
+    _blank = field_validator("question", "answer")(_not_blank)
+
+
+class FaqEntry(_Record):
+    """A curated question with its answer and sources."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    question: str
+    phrasings: list[str] = Field(min_length=3)
+    answer: str
+    en: EnglishVersion | None = None
+    sources: list[str] = Field(min_length=1)
+    topics: list[str]
+    as_of: dt.date
+    path: str = ""
+    line: int = 0
+
+    _blank = field_validator("question", "answer")(_not_blank)
+    _topics = field_validator("topics")(_check_topics)
+
+    @field_validator("phrasings")
+    @classmethod
+    def _phrasings_not_blank(cls, phrasings: list[str]) -> list[str]:
+        return [_not_blank(p) for p in phrasings]
+
+    def all_questions(self) -> list[tuple[str, str]]:
+        """Every phrasing with its language: the question, the variants, and the English ones."""
+        out = [("vi", self.question)] + [("vi", p) for p in self.phrasings]
+        if self.en:
+            out += [("en", self.en.question)] + [("en", p) for p in self.en.phrasings]
+        return out
+
+
+class Knowledge(BaseModel):
+    """The whole loaded knowledge base."""
+
+    model_config = ConfigDict(frozen=True)
+
+    articles: dict[str, Article]
+    faqs: dict[str, FaqEntry]
+    sources: dict[str, Source]
+    synonyms: dict[str, list[str]]
+    content_hash: str
+
+    def title_of(self, ref: str) -> str:
+        """Title of an article, FAQ entry or source by id."""
+        if ref in self.articles:
+            return self.articles[ref].title
+        if ref in self.faqs:
+            return self.faqs[ref].question
+        return self.sources[ref].title
+
+
+def slug_ok(value: str) -> bool:
+    """True when value is a valid id."""
+    return re.match(ID_PATTERN, value) is not None

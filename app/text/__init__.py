@@ -1,0 +1,1 @@
+"""Vietnamese text tools: normalisation, diacritic folding, tokenising, restoration."""

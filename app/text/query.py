@@ -1,0 +1,81 @@
+"""Query understanding: normalisation, abbreviation expansion and language detection."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.text.normalize import fold_diacritics, has_diacritics, normalize_text, tokenize
+
+_ENGLISH_WORDS = frozenset(
+    "a an the is are was be do does did how what where when which who why can could should i my me you your "
+    "it its to of for in on with from by about and or if please get register account app card portal "
+    "online service services public digital transformation level apply check pay fee fees free "
+    "need want use using login sign password code identity id project".split()
+)
+
+
+@dataclass(frozen=True)
+class ProcessedQuery:
+    """A query ready for retrieval."""
+
+    original: str
+    text: str
+    dense_text: str
+    lexical_terms: tuple[str, ...]
+    coverage_terms: tuple[str, ...]
+    english: bool
+    accented: bool
+
+
+class SynonymExpander:
+    """Expands abbreviations (CCCD, DVC, TTHC, ...) found in a query, from knowledge/synonyms.yaml."""
+
+    def __init__(self, synonyms: dict[str, list[str]]):
+        self._table = {fold_diacritics(k): v for k, v in synonyms.items()}
+        self._multi = {k: v for k, v in self._table.items() if " " in k}
+
+    def replace_abbreviations(self, tokens: list[str]) -> list[str]:
+        """Tokens with each abbreviation replaced by the tokens of its first expansion."""
+        out: list[str] = []
+        for token in tokens:
+            values = self._table.get(fold_diacritics(token))
+            out += tokenize(values[0]) if values else [token]
+        return out
+
+    def expansions(self, text: str) -> list[str]:
+        """Expansions of every abbreviation or term the text contains, in order, without repeats."""
+        folded = fold_diacritics(text)
+        out: list[str] = []
+        for token in re.findall(r"\w+", folded):
+            out += self._table.get(token, [])
+        for phrase, values in self._multi.items():
+            if re.search(rf"\b{re.escape(phrase)}\b", folded):
+                out += values
+        return list(dict.fromkeys(out))
+
+
+def looks_english(text: str) -> bool:
+    """True for a question written in English: no Vietnamese diacritics and mostly English words."""
+    if has_diacritics(text):
+        return False
+    words = re.findall(r"[a-z]+", text.lower())
+    if not words:
+        return False
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    return english >= 2 and english / len(words) >= 0.3
+
+
+def process_query(text: str, expander: SynonymExpander | None) -> ProcessedQuery:
+    """Normalise a question and add the expansions of its abbreviations."""
+    clean = normalize_text(text)
+    extra = expander.expansions(clean) if expander else []
+    dense_text = f"{clean} ({'; '.join(extra)})" if extra else clean
+    tokens = tokenize(clean)
+    terms = tokens + [t for x in extra for t in tokenize(x)]
+    coverage = expander.replace_abbreviations(tokens) if expander else tokens
+    return ProcessedQuery(
+        original=text, text=clean, dense_text=dense_text, lexical_terms=tuple(terms),
+        coverage_terms=tuple(fold_diacritics(t) for t in coverage),
+        english=looks_english(clean), accented=has_diacritics(clean),
+    )

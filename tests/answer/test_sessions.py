@@ -1,0 +1,29 @@
+from app.answer.sessions import SessionStore, is_followup, merge_followup
+
+
+def test_short_follow_ups_are_recognised():
+    assert is_followup("còn mức 2 thì sao?")
+    assert is_followup("con muc 2 thi sao")
+    assert is_followup("what about level 2?")
+    assert not is_followup("Đăng ký tài khoản định danh điện tử mức 2 ở đâu?")
+
+
+def test_follow_up_replaces_the_detail_it_changes():
+    assert merge_followup("Đăng ký định danh điện tử mức 1 thế nào?", "còn mức 2 thì sao?") == \
+        "Đăng ký định danh điện tử mức 2 thế nào"
+    assert merge_followup("How do I register a level 1 account?", "what about level 2?") == \
+        "How do I register a level 2 account"
+
+
+def test_follow_up_without_an_anchor_is_appended():
+    assert merge_followup("Làm thẻ căn cước ở đâu?", "còn phí thì sao?") == "Làm thẻ căn cước ở đâu? phí"
+
+
+def test_sessions_expire_and_are_bounded():
+    store = SessionStore(ttl_seconds=0, max_sessions=2)
+    store.remember("a", "q")
+    assert store.previous("a") is None
+    store = SessionStore(ttl_seconds=60, max_sessions=2)
+    for sid in "abc":
+        store.remember(sid, sid)
+    assert store.previous("a") is None and store.previous("c") == "c"

@@ -1,0 +1,114 @@
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+
+
+def test_faq_question_is_answered_with_its_sources_as_citations(client: TestClient):
+    r = client.post("/api/chat", json={"question": "Đề án 06 là gì?"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "answered" and body["answer_type"] == "faq"
+    assert body["answer"].startswith("Đề án 06 là đề án")
+    assert body["answer"].endswith("[1]")
+    assert [c["id"] for c in body["citations"]] == ["qd-06-2022"]
+    assert body["citations"][0]["published"] == "2022-01-06"
+    assert body["kb_version"] and body["message_id"] and body["session_id"]
+
+
+def test_question_without_diacritics_finds_the_accented_entry(client: TestClient):
+    body = client.post("/api/chat", json={"question": "dang ky dinh danh dien tu muc 2 o dau"}).json()
+    assert body["status"] == "answered"
+    assert "công an xã" in body["answer"]
+
+
+def test_english_question_gets_the_english_answer(client: TestClient):
+    body = client.post("/api/chat", json={"question": "What is Project 06?"}).json()
+    assert body["answer"].startswith("Project 06 develops")
+
+
+def test_article_question_gets_an_extractive_answer_with_markers(client: TestClient):
+    body = client.post("/api/chat", json={"question": "Tỉ lệ người dân dùng dịch vụ công trực tuyến năm 2021"}).json()
+    assert body["answer_type"] == "extractive"
+    assert "9,51%" in body["answer"] and "[1]" in body["answer"]
+    assert body["citations"][0]["id"] == "bai-chuyen-doi-so"
+    assert body["citations"][0]["url"] is None
+
+
+def test_off_topic_question_is_refused_without_citations(client: TestClient):
+    body = client.post("/api/chat", json={"question": "Công thức nấu phở bò ngon nhất"}).json()
+    assert body["status"] == "no_answer" and body["answer_type"] == "none"
+    assert body["citations"] == []
+    assert "Tổ công nghệ số cộng đồng" in body["answer"]
+    assert 1 <= len(body["suggestions"]) <= 3
+
+
+def test_follow_up_uses_the_previous_question_of_the_session(client: TestClient):
+    first = client.post("/api/chat", json={"question": "Đăng ký định danh điện tử mức 1 thế nào?"}).json()
+    assert "mức 1" in first["answer"]
+    follow = client.post("/api/chat", json={"question": "còn mức 2 thì sao?",
+                                            "session_id": first["session_id"]}).json()
+    assert follow["session_id"] == first["session_id"]
+    assert "công an xã" in follow["answer"]
+
+
+def test_empty_question_gets_a_vietnamese_422(client: TestClient):
+    r = client.post("/api/chat", json={"question": "   "})
+    assert r.status_code == 422
+    assert r.json()["detail"].startswith("Câu hỏi không được để trống")
+
+
+def test_too_long_question_gets_422(client: TestClient):
+    r = client.post("/api/chat", json={"question": "a" * 1001})
+    assert r.status_code == 422 and "quá dài" in r.json()["detail"]
+
+
+def test_malformed_json_gets_422(client: TestClient):
+    r = client.post("/api/chat", content=b'{"question": ', headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "JSON" in r.json()["detail"]
+
+
+def test_wrong_type_gets_422_not_500(client: TestClient):
+    r = client.post("/api/chat", json={"question": 5})
+    assert r.status_code == 422 and r.json()["detail"].startswith("Yêu cầu không hợp lệ")
+
+
+def test_search_returns_ranked_hits_with_scores_and_sources(client: TestClient):
+    r = client.get("/api/search", params={"q": "dia chi cong dich vu cong", "k": 3})
+    assert r.status_code == 200
+    hits = r.json()["hits"]
+    assert hits[0]["id"] == "dvc-dia-chi" and hits[0]["rank"] == 1
+    assert hits[0]["sources"][0]["url"] == "https://dichvucong.gov.vn"
+    assert hits[0]["score"] >= hits[-1]["score"]
+    assert len(hits) <= 3
+
+
+def test_feedback_is_stored_for_a_known_message(client: TestClient, small_settings: Settings):
+    msg = client.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()["message_id"]
+    assert client.post("/api/feedback", json={"message_id": msg, "helpful": True}).status_code == 204
+    assert msg in (small_settings.data_dir / "feedback.jsonl").read_text()
+    assert client.post("/api/feedback", json={"message_id": "nope", "helpful": False}).status_code == 404
+
+
+def test_health_ready_and_openapi(client: TestClient):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").status_code == 200
+    assert "/api/chat" in client.get("/openapi.json").json()["paths"]
+
+
+def test_without_an_index_chat_is_503_and_says_run_make_index(tmp_path: Path):
+    settings = Settings(knowledge_dir=tmp_path / "kb", index_dir=tmp_path / "none", data_dir=tmp_path / "var")
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/healthz").status_code == 200
+        assert c.get("/readyz").status_code == 503
+        r = c.post("/api/chat", json={"question": "Đề án 06 là gì?"})
+        assert r.status_code == 503 and "make index" in r.json()["detail"]
+
+
+def test_server_refuses_an_index_built_with_another_embedder(small_settings: Settings):
+    other = small_settings.model_copy(update={"embedder": "hash"})
+    with TestClient(create_app(other)) as c:
+        r = c.get("/readyz")
+        assert r.status_code == 503 and "make index" in r.json()["detail"]

@@ -1,0 +1,58 @@
+from app.text.normalize import (
+    fold_diacritics,
+    folded_tokens,
+    has_diacritics,
+    normalize_text,
+    split_sentences,
+    tokenize,
+)
+from app.text.query import SynonymExpander, looks_english, process_query
+
+
+def test_old_and_new_tone_placement_normalise_the_same():
+    assert normalize_text("hoà bình") == normalize_text("hòa bình")
+    assert normalize_text("Thuỷ lợi") == normalize_text("Thủy lợi")
+    assert normalize_text("khoẻ") == normalize_text("khỏe")
+
+
+def test_qu_is_a_consonant_so_quy_keeps_its_tone():
+    assert normalize_text("quý") == "quý"
+    assert normalize_text("hoàn thành") == "hoàn thành"
+
+
+def test_decomposed_unicode_becomes_nfc():
+    decomposed = "Đa\u0306ng ky\u0301"
+    assert normalize_text(decomposed) == "Đăng ký"
+
+
+def test_folding_strips_tones_and_d_stroke():
+    assert fold_diacritics("Đăng ký tài khoản") == "dang ky tai khoan"
+    assert folded_tokens("Định danh điện tử mức 2") == ["dinh", "danh", "dien", "tu", "muc", "2"]
+
+
+def test_has_diacritics():
+    assert has_diacritics("đăng ký")
+    assert not has_diacritics("dang ky tai khoan")
+
+
+def test_tokenize_keeps_numbers_and_splits_document_numbers():
+    assert tokenize("Quyết định 06/QĐ-TTg") == ["quyết", "định", "06", "qđ", "ttg"]
+
+
+def test_split_sentences_keeps_decimal_commas():
+    text = "9,51% là tỉ lệ năm 2021. Năm 2020 tỉ lệ này chỉ là 1,78%."
+    assert split_sentences(text) == ["9,51% là tỉ lệ năm 2021.", "Năm 2020 tỉ lệ này chỉ là 1,78%."]
+
+
+def test_synonyms_expand_abbreviations_without_diacritics():
+    expander = SynonymExpander({"CCCD": ["căn cước công dân"], "ĐDĐT": ["định danh điện tử"]})
+    assert expander.expansions("làm cccd và dddt") == ["căn cước công dân", "định danh điện tử"]
+    query = process_query("đăng ký ĐDĐT", expander)
+    assert "định danh điện tử" in query.dense_text
+    assert query.coverage_terms == ("dang", "ky", "dinh", "danh", "dien", "tu")
+
+
+def test_english_detection():
+    assert looks_english("How do I register a VNeID account?")
+    assert not looks_english("dang ky tai khoan vneid")
+    assert not looks_english("Đăng ký tài khoản")
