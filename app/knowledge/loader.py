@@ -161,15 +161,19 @@ def load_knowledge(directory: Path) -> Knowledge:
                 continue
             _check_unique("FAQ", entry.id, where, ids, problems)
             faqs[entry.id] = entry
+            # The same question typed without diacritics is a useful phrasing of one entry, but two
+            # entries whose questions fold to the same text would compete for it.
+            own: set[str] = set()
             for _lang, q in entry.all_questions():
-                key = _question_key(q)
-                if key in questions:
-                    first = questions[key]
+                exact, key = " ".join(normalize_text(q).lower().split()).strip(" ?.!"), _question_key(q)
+                first = questions.get(key)
+                other_entry = first is not None and (first.path, first.line) != (where.path, line)
+                if exact in own or other_entry:
                     problems.append(KnowledgeProblem(
-                        where.path, line,
-                        f"FAQ '{entry.id}': duplicate question '{q}' (also at {first.path}:{first.line})"))
-                else:
-                    questions[key] = where
+                        where.path, line, f"FAQ '{entry.id}': duplicate question '{q}'"
+                        + (f" (also at {first.path}:{first.line})" if first and other_entry else "")))
+                own.add(exact)
+                questions.setdefault(key, where)
 
     for entry in faqs.values():
         for ref in entry.sources:
