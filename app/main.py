@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from app import __version__
 from app.api.errors import install_error_handlers
+from app.api.pages import router as pages_router
 from app.api.routes import router
 from app.service import Assistant
 from app.settings import Settings
@@ -40,4 +41,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(pages_router)
     return app

@@ -76,7 +76,8 @@ class Assistant:
             self.load_error = str(exc)
             return
         retriever = Retriever(index, self.embedder, retrieval_config(self.settings))
-        self.composer = Composer(knowledge, retriever, thresholds(self.settings), self.settings.expand_synonyms)
+        self.composer = Composer(knowledge, retriever, thresholds(self.settings), self.settings.expand_synonyms,
+                                 self.settings.restore_diacritics)
         self.load_error = None
 
     @property

@@ -13,6 +13,7 @@ from app.search.fusion import scale_cosine
 from app.search.retriever import Hit, Retriever
 from app.text.normalize import fold_diacritics, tokenize
 from app.text.query import ProcessedQuery, SynonymExpander, process_query
+from app.text.restore import DiacriticRestorer
 
 SNIPPET_CHARS = 280
 
@@ -65,11 +66,13 @@ class Composer:
     """Answers questions from a knowledge base through a retriever."""
 
     def __init__(self, knowledge: Knowledge, retriever: Retriever, thresholds: Thresholds,
-                 expand_synonyms: bool = True):
+                 expand_synonyms: bool = True, restore_diacritics: bool = True):
         self.knowledge = knowledge
         self.retriever = retriever
         self.thresholds = thresholds
         self.expander = SynonymExpander(knowledge.synonyms) if expand_synonyms else None
+        self.restorer = (DiacriticRestorer(u.text for u in retriever.index.units)
+                         if restore_diacritics else None)
 
     def confidence(self, hit: Hit) -> float:
         """How sure a hit answers the question: scaled cosine blended with lexical coverage."""
@@ -78,7 +81,7 @@ class Composer:
 
     def prepare(self, question: str) -> ProcessedQuery:
         """Normalise and expand a question."""
-        return process_query(question, self.expander)
+        return process_query(question, self.expander, self.restorer)
 
     def answer(self, question: str) -> Answer:
         """Answer one (already context-resolved) question."""

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from app.text.normalize import fold_diacritics, has_diacritics, normalize_text, tokenize
+from app.text.restore import DiacriticRestorer
 
 _ENGLISH_WORDS = frozenset(
     "a an the is are was be do does did how what where when which who why can could should i my me you your "
@@ -66,16 +67,20 @@ def looks_english(text: str) -> bool:
     return english >= 2 and english / len(words) >= 0.3
 
 
-def process_query(text: str, expander: SynonymExpander | None) -> ProcessedQuery:
-    """Normalise a question and add the expansions of its abbreviations."""
+def process_query(text: str, expander: SynonymExpander | None,
+                  restorer: DiacriticRestorer | None = None) -> ProcessedQuery:
+    """Normalise a question, restore missing diacritics for the dense side, expand abbreviations."""
     clean = normalize_text(text)
+    english = looks_english(clean)
+    accented = has_diacritics(clean)
     extra = expander.expansions(clean) if expander else []
-    dense_text = f"{clean} ({'; '.join(extra)})" if extra else clean
+    dense_base = restorer.restore(clean) if restorer and not accented and not english else clean
+    dense_text = f"{dense_base} ({'; '.join(extra)})" if extra else dense_base
     tokens = tokenize(clean)
     terms = tokens + [t for x in extra for t in tokenize(x)]
     coverage = expander.replace_abbreviations(tokens) if expander else tokens
     return ProcessedQuery(
         original=text, text=clean, dense_text=dense_text, lexical_terms=tuple(terms),
         coverage_terms=tuple(fold_diacritics(t) for t in coverage),
-        english=looks_english(clean), accented=has_diacritics(clean),
+        english=english, accented=accented,
     )
