@@ -50,7 +50,7 @@ class DiacriticRestorer:
             return []
         options = [self.candidates.get(fold_diacritics(t)) or [t.lower()] for t in tokens]
         # best[word] = (score, path) for paths ending in that spelling
-        best = {_START: (0.0, [])}
+        best: dict[str, tuple[float, list[str]]] = {_START: (0.0, [])}
         for choices in options:
             step: dict[str, tuple[float, list[str]]] = {}
             for word in choices:
