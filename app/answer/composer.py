@@ -16,6 +16,7 @@ from app.text.query import ProcessedQuery, SynonymExpander, process_query
 from app.text.restore import DiacriticRestorer
 
 SNIPPET_CHARS = 280
+FAQ_CANDIDATES = 3
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,11 @@ class Composer:
         hits = self.retriever.search(query, k=12, vector=vector)
         lang = "en" if query.english else "vi"
         faq_hits = [h for h in hits if h.unit.kind != "passage"]
-        if faq_hits and self.confidence(faq_hits[0]) >= self.thresholds.faq:
-            return self._faq_answer(faq_hits[0], faq_hits[1:], lang)
+        # The best-ranked entry that clears the threshold; ranking is relative to the query, the
+        # threshold is absolute, so a close runner-up may clear it when the first does not.
+        best = next((h for h in faq_hits[:FAQ_CANDIDATES] if self.confidence(h) >= self.thresholds.faq), None)
+        if best is not None:
+            return self._faq_answer(best, [h for h in faq_hits if h is not best], lang)
         passages = [h for h in hits if h.unit.kind == "passage" and self.confidence(h) >= self.thresholds.extract]
         if passages:
             extracted = self._extractive_answer(query, vector, passages[:3], lang)
@@ -163,8 +167,9 @@ class Composer:
             coverage = len(terms & present) / max(len(terms), 1)
             scored.append((w * float(dense[j]) + (1 - w) * coverage, row))
         scored.sort(reverse=True)
-        chosen = [row for score, row in scored[: self.thresholds.max_sentences]
-                  if score >= self.thresholds.extract * 0.8] or [scored[0][1]]
+        # keep sentences nearly as relevant as the best one, so the answer stays on the point asked
+        top_score = scored[0][0]
+        chosen = [row for score, row in scored[: self.thresholds.max_sentences] if score >= top_score - 0.1]
         chosen.sort()
         citations: list[Citation] = []
         numbers: dict[tuple[str, int], int] = {}

