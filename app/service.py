@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.answer.cache import AnswerCache
 from app.answer.composer import Answer, Composer, Thresholds
 from app.answer.sessions import SessionStore, is_followup, merge_followup
 from app.index.embedder import Embedder, load_embedder
@@ -60,6 +61,7 @@ class Assistant:
         self.settings = settings
         self.embedder = embedder or load_embedder(settings.embedder, settings.embed_threads)
         self.sessions = SessionStore(settings.session_ttl_seconds, settings.max_sessions)
+        self.cache = AnswerCache(settings.answer_cache_size)
         self.composer: Composer | None = None
         self.load_error: str | None = None
         self._messages: dict[str, str] = {}
@@ -107,7 +109,11 @@ class Assistant:
         composer = self._composer()
         session = session_id or uuid.uuid4().hex
         resolved = self.resolve(question, session)
-        answer = composer.answer(resolved)
+        kb_version = composer.retriever.index.version
+        answer = self.cache.get(resolved, kb_version)
+        if answer is None:
+            answer = composer.answer(resolved)
+            self.cache.put(resolved, kb_version, answer)
         if answer.status == "answered":
             self.sessions.remember(session, resolved)
         message_id = uuid.uuid4().hex
@@ -115,7 +121,7 @@ class Assistant:
             self._messages[message_id] = session
             if len(self._messages) > self.settings.max_sessions * 4:
                 self._messages.pop(next(iter(self._messages)))
-        return ChatResult(answer, session, message_id, composer.retriever.index.version)
+        return ChatResult(answer, session, message_id, kb_version)
 
     def search(self, query: str, k: int) -> list[Hit]:
         """Ranked hits for the help desk."""
