@@ -27,6 +27,11 @@ $(ST_STAMP): $(STAMP)
 
 install-st: $(ST_STAMP)
 
+# Playwright for tests/browser; it drives Debian's /usr/bin/chromium (no `playwright install` download)
+.PHONY: install-browser
+install-browser: $(STAMP)
+	$(PY) -m pip install -q playwright
+
 index: $(STAMP)
 	$(PY) -m app index
 
@@ -41,7 +46,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check app tests
 	$(PY) -m mypy
 
-test: $(ST_STAMP) lint check-kb
+test: $(ST_STAMP) install-browser lint check-kb
 	$(PY) -m pytest -q -rs
 
 test-fast: $(STAMP)

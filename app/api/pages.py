@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 router = APIRouter(include_in_schema=False)
+# an explicit list, so /static/ serves only the pages' own assets and never anything else on disk
+ASSETS = {
+    "site.css": "text/css; charset=utf-8",
+    "helpdesk.css": "text/css; charset=utf-8",
+    "helpdesk.js": "text/javascript; charset=utf-8",
+}
 
 
 def _file(name: str, media_type: str) -> FileResponse:
@@ -31,3 +37,18 @@ async def helpdesk_page() -> FileResponse:
 async def widget_script() -> FileResponse:
     """The embeddable widget."""
     return _file("widget.js", "text/javascript; charset=utf-8")
+
+
+@router.get("/widget.css")
+async def widget_styles() -> FileResponse:
+    """The widget's styles, loaded into its shadow root."""
+    return _file("widget.css", "text/css; charset=utf-8")
+
+
+@router.get("/static/{name}")
+async def static_asset(name: str) -> FileResponse:
+    """Scripts and styles of the demo and help-desk pages."""
+    media_type = ASSETS.get(name)
+    if media_type is None:
+        raise HTTPException(status_code=404)
+    return _file(name, media_type)
