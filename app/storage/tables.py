@@ -1,0 +1,94 @@
+"""ORM tables; the schema itself is created by the Alembic migrations in `migrations/versions`.
+
+Free-form values use unbounded strings so an unexpectedly long value never turns into a lost write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+MESSAGE_ID_LEN = 32
+SESSION_ID_LEN = 64
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    SQLite keeps no offset, so values are normalised to UTC before writing; string comparison of the
+    stored values then orders them correctly.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        """Convert to UTC; a naive value is taken to be UTC already."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            # PostgreSQL would read a naive value in the session's time zone, not UTC
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        """Attach (SQLite) or convert to (PostgreSQL) UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the storage tables."""
+
+
+class Conversation(Base):
+    """One question and how it was answered."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(MESSAGE_ID_LEN), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(SESSION_ID_LEN), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer_type: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    cited_ids: Mapped[list[str]] = mapped_column(JSON)
+    matched_id: Mapped[str | None] = mapped_column(String())
+    confidence: Mapped[float] = mapped_column(Float)
+    latency_ms: Mapped[float] = mapped_column(Float)
+    kb_version: Mapped[str] = mapped_column(String())
+    language: Mapped[str] = mapped_column(String())
+    had_personal_data: Mapped[bool] = mapped_column(Boolean)
+
+
+class Feedback(Base):
+    """A helpful/unhelpful vote on one answer; no foreign key so purging stays table by table."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(MESSAGE_ID_LEN), index=True)
+    session_id: Mapped[str] = mapped_column(String(SESSION_ID_LEN), index=True)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Unanswered(Base):
+    """A question that got no answer, kept apart so editors can page through it cheaply."""
+
+    __tablename__ = "unanswered"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(MESSAGE_ID_LEN), index=True)
+    session_id: Mapped[str] = mapped_column(String(SESSION_ID_LEN), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    kb_version: Mapped[str] = mapped_column(String())
