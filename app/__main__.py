@@ -66,10 +66,14 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     if not assistant.ready:
         print(assistant.load_error, file=sys.stderr)
         return 1
-    questions = [q for q in load_questions(Path(args.questions)) if args.split in ("all", q.split)]
-    report = evaluate(assistant, questions)
-    print(format_table(report))
-    write_report(report, Path(args.output))
+    questions = load_questions(Path(args.questions))
+    splits = ("dev", "test") if args.split == "all" else (args.split,)
+    reports = {}
+    for split in splits:
+        reports[split] = evaluate(assistant, [q for q in questions if q.split == split])
+        label = {"dev": "dev split (thresholds tuned on it)", "test": "test split (held out)"}[split]
+        print(f"\n{label}\n{format_table(reports[split])}")
+    write_report(reports, Path(args.output))
     print(f"written to {args.output}")
     return 0
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app.answer.cache import AnswerCache
 from app.answer.composer import Answer, Composer, Thresholds
-from app.answer.sessions import SessionStore, is_followup, merge_followup
+from app.answer.sessions import FOLLOWUP_MAX_WORDS, SessionStore, is_followup, merge_followup
 from app.index.embedder import Embedder, load_embedder
 from app.index.store import IndexError_, check_manifest, load_index
 from app.knowledge.loader import KnowledgeError, hash_knowledge, load_knowledge
@@ -40,7 +40,9 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
     """Retrieval knobs from settings."""
     return RetrievalConfig(
         candidates=settings.search_candidates, fusion=settings.fusion,
-        dense_weight=settings.fusion_dense_weight, rrf_k=settings.rrf_k,
+        question_weight=settings.question_weight, answer_weight=settings.answer_weight,
+        coverage_weight=settings.coverage_weight, bm25_weight=settings.bm25_weight,
+        passage_factor=settings.passage_factor, rrf_k=settings.rrf_k,
         cosine_floor=settings.cosine_floor, cosine_ceiling=settings.cosine_ceiling,
     )
 
@@ -49,7 +51,6 @@ def thresholds(settings: Settings) -> Thresholds:
     """Answer thresholds from settings."""
     return Thresholds(
         faq=settings.faq_threshold, extract=settings.extract_threshold, related=settings.related_threshold,
-        confidence_dense_weight=settings.confidence_dense_weight,
         max_sentences=settings.max_extract_sentences,
     )
 
@@ -98,10 +99,24 @@ class Assistant:
         return self._composer().retriever.index.version
 
     def resolve(self, question: str, session_id: str | None) -> str:
-        """The question to search for: a follow-up is joined to its session's previous question."""
+        """The question to search for: a follow-up is merged with its session's previous question.
+
+        A question with follow-up wording ("còn mức 2 thì sao?") is merged outright. Another short
+        question in a live session is merged only when the merged form matches the knowledge base
+        clearly better than the question alone ("mất bao lâu?" after a question about dossiers).
+        """
         previous = self.sessions.previous(session_id) if session_id else None
-        if previous and is_followup(question):
-            return merge_followup(previous, question)
+        if not previous or len(question.split()) > FOLLOWUP_MAX_WORDS:
+            return question
+        merged = merge_followup(previous, question)
+        if is_followup(question):
+            return merged
+        composer = self._composer()
+        alone, joined = (composer.retriever.search(composer.prepare(q), k=1) for q in (question, merged))
+        alone_conf = alone[0].confidence if alone else 0.0
+        joined_conf = joined[0].confidence if joined else 0.0
+        if alone_conf < self.settings.faq_threshold and joined_conf > alone_conf:
+            return merged
         return question
 
     def chat(self, question: str, session_id: str | None) -> ChatResult:

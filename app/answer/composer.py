@@ -16,7 +16,8 @@ from app.text.query import ProcessedQuery, SynonymExpander, process_query
 from app.text.restore import DiacriticRestorer
 
 SNIPPET_CHARS = 280
-FAQ_CANDIDATES = 3
+# within the chosen passages, a sentence is picked half for meaning and half for the words asked about
+SENTENCE_DENSE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,6 @@ class Thresholds:
     faq: float
     extract: float
     related: float
-    confidence_dense_weight: float = 0.5
     max_sentences: int = 3
 
 
@@ -75,10 +75,10 @@ class Composer:
         self.restorer = (DiacriticRestorer(u.text for u in retriever.index.units)
                          if restore_diacritics else None)
 
-    def confidence(self, hit: Hit) -> float:
-        """How sure a hit answers the question: scaled cosine blended with lexical coverage."""
-        w = self.thresholds.confidence_dense_weight
-        return w * hit.dense + (1 - w) * hit.coverage
+    @staticmethod
+    def confidence(hit: Hit) -> float:
+        """How sure a hit answers the question (absolute, comparable across questions)."""
+        return hit.confidence
 
     def prepare(self, question: str) -> ProcessedQuery:
         """Normalise and expand a question."""
@@ -91,13 +91,11 @@ class Composer:
         hits = self.retriever.search(query, k=12, vector=vector)
         lang = "en" if query.english else "vi"
         faq_hits = [h for h in hits if h.unit.kind != "passage"]
-        # The best-ranked entry that clears the threshold; ranking is relative to the query, the
-        # threshold is absolute, so a close runner-up may clear it when the first does not.
-        best = next((h for h in faq_hits[:FAQ_CANDIDATES] if self.confidence(h) >= self.thresholds.faq), None)
-        if best is not None:
-            return self._faq_answer(best, [h for h in faq_hits if h is not best], lang)
-        passages = [h for h in hits if h.unit.kind == "passage" and self.confidence(h) >= self.thresholds.extract]
-        if passages:
+        top = hits[0] if hits else None
+        if top is not None and top.unit.kind != "passage" and top.confidence >= self.thresholds.faq:
+            return self._faq_answer(top, faq_hits[1:], lang)
+        if top is not None and top.unit.kind == "passage" and top.confidence >= self.thresholds.extract:
+            passages = [h for h in hits if h.unit.kind == "passage" and h.confidence >= self.thresholds.extract]
             extracted = self._extractive_answer(query, vector, passages[:3], lang)
             if extracted:
                 extracted.suggestions = self._suggestions(faq_hits, lang, exclude=None)
@@ -159,13 +157,12 @@ class Composer:
         cos = index.sentence_vectors[rows] @ vector
         dense = scale_cosine(cos, self.retriever.config.cosine_floor, self.retriever.config.cosine_ceiling)
         terms = set(query.coverage_terms)
-        w = self.thresholds.confidence_dense_weight
         scored = []
         for j, row in enumerate(rows):
             sentence = index.sentences[row]
             present = {fold_diacritics(t) for t in tokenize(sentence.text)}
             coverage = len(terms & present) / max(len(terms), 1)
-            scored.append((w * float(dense[j]) + (1 - w) * coverage, row))
+            scored.append((SENTENCE_DENSE_WEIGHT * float(dense[j]) + (1 - SENTENCE_DENSE_WEIGHT) * coverage, row))
         scored.sort(reverse=True)
         # keep sentences nearly as relevant as the best one, so the answer stays on the point asked
         top_score = scored[0][0]

@@ -10,13 +10,6 @@ def scale_cosine(cosine: np.ndarray, floor: float, ceiling: float) -> np.ndarray
     return np.clip((cosine - floor) / max(ceiling - floor, 1e-6), 0.0, 1.0)
 
 
-def weighted_fusion(dense: np.ndarray, lexical: np.ndarray, dense_weight: float) -> np.ndarray:
-    """Weighted sum of scaled dense scores and lexical scores normalised by their maximum."""
-    top = float(lexical.max()) if lexical.size else 0.0
-    lex = lexical / top if top > 0 else lexical
-    return dense_weight * dense + (1 - dense_weight) * lex
-
-
 def rrf_fusion(dense: np.ndarray, lexical: np.ndarray, k: int) -> np.ndarray:
     """Reciprocal-rank fusion; a zero lexical score contributes nothing."""
     def ranks(scores: np.ndarray) -> np.ndarray:

@@ -1,8 +1,14 @@
-"""Hybrid retriever: FAISS dense search and BM25 over syllables, with a diacritic-folded field."""
+"""Hybrid retriever: FAISS dense search and BM25 over syllables (with a diacritic-folded field).
+
+Units (FAQ phrasings, FAQ answers, article passages) are retrieved, then grouped into documents:
+one per FAQ entry, one per article passage. A FAQ entry is scored on its best matching phrasing
+and on its answer, so a question worded unlike any phrasing can still find the entry.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +16,7 @@ import numpy as np
 from app.index.bm25 import BM25
 from app.index.embedder import Embedder
 from app.index.store import IndexData, Unit
-from app.search.fusion import rrf_fusion, scale_cosine, weighted_fusion
+from app.search.fusion import rrf_fusion, scale_cosine
 from app.text.normalize import fold_diacritics, tokenize
 from app.text.query import ProcessedQuery
 
@@ -19,9 +25,13 @@ from app.text.query import ProcessedQuery
 class RetrievalConfig:
     """The retrieval knobs taken from Settings."""
 
-    candidates: int = 40
+    candidates: int = 60
     fusion: str = "weighted"
-    dense_weight: float = 0.6
+    question_weight: float = 0.6
+    answer_weight: float = 0.4
+    coverage_weight: float = 0.2
+    bm25_weight: float = 0.0
+    passage_factor: float = 0.9
     rrf_k: int = 60
     cosine_floor: float = 0.75
     cosine_ceiling: float = 0.95
@@ -29,20 +39,20 @@ class RetrievalConfig:
 
 @dataclass(frozen=True)
 class Hit:
-    """One retrieved unit (a FAQ entry's best phrasing or answer, or an article passage)."""
+    """One retrieved document: a FAQ entry (represented by its best unit) or an article passage."""
 
     unit_id: int
     unit: Unit
     dense: float
     coverage: float
+    lexical: float
+    confidence: float
     score: float
 
     @property
-    def key(self) -> tuple[str, str, int]:
-        """Identity of what the hit points to: a FAQ entry, or one passage of an article."""
-        if self.unit.kind == "passage":
-            return ("article", self.unit.ref, self.unit.chunk)
-        return ("faq", self.unit.ref, 0)
+    def key(self) -> tuple[str, int]:
+        """Identity of what the hit points to."""
+        return (self.unit.ref, self.unit.chunk if self.unit.kind == "passage" else -1)
 
 
 def _bigrams(tokens: list[str]) -> list[str]:
@@ -55,6 +65,16 @@ def _fields(text: str) -> tuple[list[str], list[str]]:
     return folded + _bigrams(folded), accented + _bigrams(accented)
 
 
+@dataclass
+class _Doc:
+    units: list[int]
+    best_unit: int = -1
+    question: float = 0.0
+    answer: float = 0.0
+    coverage: float = 0.0
+    lexical: float = 0.0
+
+
 class Retriever:
     """Searches an index by dense similarity and BM25, and fuses the two."""
 
@@ -62,59 +82,100 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.config = config
-        folded, accented = zip(*(_fields(u.text) for u in index.units), strict=True)
+        folded, accented = zip(*(_fields(u.text) for u in index.units), strict=True) if index.units else ((), ())
         self._folded = BM25(folded)
         self._accented = BM25(accented)
         self._unit_terms = [frozenset(f) for f in folded]
         self._max_idf = max(self._folded.idf.values(), default=1.0)
+        self._doc_units: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for i, unit in enumerate(index.units):
+            self._doc_units[self._doc_key(unit)].append(i)
         # the embedding engines are not safe to call from several threads at once
         self._embed_lock = threading.Lock()
+
+    @staticmethod
+    def _doc_key(unit: Unit) -> tuple[str, int]:
+        return (unit.ref, unit.chunk if unit.kind == "passage" else -1)
 
     def embed_query(self, query: ProcessedQuery) -> np.ndarray:
         """The query vector (the expensive step; callers run it off the event loop)."""
         with self._embed_lock:
             return self.embedder.embed_queries([query.dense_text])[0]
 
+    def lexical_scores(self, query: ProcessedQuery) -> np.ndarray:
+        """BM25 of every unit: folded field always, accented field too when the query has diacritics."""
+        folded_q, accented_q = _fields(" ".join(query.lexical_terms))
+        scores = self._folded.score(folded_q)
+        if query.accented:
+            scores = scores + self._accented.score(accented_q)
+        return scores
+
     def search(self, query: ProcessedQuery, k: int = 10, vector: np.ndarray | None = None) -> list[Hit]:
-        """The k best hits, one per FAQ entry or article passage, best first."""
+        """The k best documents (FAQ entries and article passages), best first."""
+        units = self.index.units
+        if not units:
+            return []
         if vector is None:
             vector = self.embed_query(query)
-        n = len(self.index.units)
-        if n == 0:
-            return []
-        depth = min(self.config.candidates, n)
+        cfg = self.config
+        depth = min(cfg.candidates, len(units))
         _, dense_ids = self.index.dense.search(vector[None, :].astype(np.float32), depth)
-        folded_q, accented_q = _fields(" ".join(query.lexical_terms))
-        lexical = self._folded.score(folded_q)
-        if query.accented:
-            lexical = lexical + self._accented.score(accented_q)
+        lexical = self.lexical_scores(query)
         lexical_ids = np.argsort(-lexical)[:depth]
-        candidates = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lexical_ids[lexical[lexical_ids] > 0]]))
-        cosine = self.index.vectors[candidates] @ vector
-        dense = scale_cosine(cosine, self.config.cosine_floor, self.config.cosine_ceiling)
-        lex = lexical[candidates]
-        if self.config.fusion == "rrf":
-            fused = rrf_fusion(cosine, lex, self.config.rrf_k)
-        else:
-            fused = weighted_fusion(dense, lex, self.config.dense_weight)
-        coverage = self._coverage(query.coverage_terms, candidates)
-        best: dict[tuple[str, str, int], Hit] = {}
-        for i, unit_id in enumerate(candidates):
-            unit = self.index.units[int(unit_id)]
-            hit = Hit(int(unit_id), unit, float(dense[i]), float(coverage[i]), float(fused[i]))
-            if hit.key not in best or hit.score > best[hit.key].score:
-                best[hit.key] = hit
-        return sorted(best.values(), key=lambda h: h.score, reverse=True)[:k]
+        seeds = set(dense_ids[0][dense_ids[0] >= 0].tolist()) | set(lexical_ids[lexical[lexical_ids] > 0].tolist())
+        docs = {key: _Doc(self._doc_units[key]) for key in {self._doc_key(units[i]) for i in seeds}}
+        members = np.array(sorted({u for d in docs.values() for u in d.units}))
+        dense = scale_cosine(self.index.vectors[members] @ vector, cfg.cosine_floor, cfg.cosine_ceiling)
+        coverage = self._coverage(query.coverage_terms, members)
+        top_lex = float(lexical.max()) or 1.0
+        row_of = {int(u): i for i, u in enumerate(members)}
+        for doc in docs.values():
+            for u in doc.units:
+                i = row_of[u]
+                kind = units[u].kind
+                if kind == "faq_a":
+                    doc.answer = max(doc.answer, float(dense[i]))
+                    # answers are long: their incidental word overlap counts for less
+                    doc.coverage = max(doc.coverage, 0.8 * float(coverage[i]))
+                else:
+                    if doc.best_unit < 0 or dense[i] > doc.question:
+                        doc.best_unit = u
+                    doc.question = max(doc.question, float(dense[i]))
+                    doc.coverage = max(doc.coverage, float(coverage[i]))
+                doc.lexical = max(doc.lexical, float(lexical[u]) / top_lex)
+            if doc.best_unit < 0:
+                doc.best_unit = doc.units[0]
+        hits = [self._hit(doc) for doc in docs.values()]
+        if cfg.fusion == "rrf":
+            ranked = rrf_fusion(np.array([h.dense for h in hits]), np.array([h.lexical for h in hits]), cfg.rrf_k)
+            hits = [Hit(h.unit_id, h.unit, h.dense, h.coverage, h.lexical, h.confidence, float(s))
+                    for h, s in zip(hits, ranked, strict=True)]
+        return sorted(hits, key=lambda h: h.score, reverse=True)[:k]
 
-    def _coverage(self, terms: tuple[str, ...], candidates: np.ndarray) -> np.ndarray:
-        """Share of the query's IDF mass found in each candidate (unknown words weigh the most)."""
+    def _hit(self, doc: _Doc) -> Hit:
+        cfg = self.config
+        unit = self.index.units[doc.best_unit]
+        total = cfg.question_weight + cfg.answer_weight + cfg.coverage_weight + cfg.bm25_weight
+        if unit.kind == "passage":
+            dense = doc.question
+            value = cfg.passage_factor * ((cfg.question_weight + cfg.answer_weight) * dense
+                                          + cfg.coverage_weight * doc.coverage) + cfg.bm25_weight * doc.lexical
+        else:
+            dense = max(doc.question, doc.answer)
+            value = (cfg.question_weight * doc.question + cfg.answer_weight * doc.answer
+                     + cfg.coverage_weight * doc.coverage + cfg.bm25_weight * doc.lexical)
+        confidence = value / total if total > 0 else 0.0
+        return Hit(doc.best_unit, unit, dense, doc.coverage, doc.lexical, confidence, confidence)
+
+    def _coverage(self, terms: tuple[str, ...], unit_ids: np.ndarray) -> np.ndarray:
+        """Share of the query's IDF mass found in each unit (words the corpus never uses weigh the most)."""
         unique = list(dict.fromkeys(terms))
         weights = np.array([self._folded.idf.get(t, self._max_idf) for t in unique], dtype=np.float32)
         total = float(weights.sum())
+        out = np.zeros(len(unit_ids), dtype=np.float32)
         if total <= 0:
-            return np.zeros(len(candidates), dtype=np.float32)
-        out = np.zeros(len(candidates), dtype=np.float32)
-        for i, unit_id in enumerate(candidates):
+            return out
+        for i, unit_id in enumerate(unit_ids):
             present = self._unit_terms[int(unit_id)]
             out[i] = sum(w for t, w in zip(unique, weights, strict=True) if t in present) / total
         return out

@@ -1,17 +1,11 @@
 import numpy as np
 
-from app.search.fusion import rrf_fusion, scale_cosine, weighted_fusion
+from app.search.fusion import rrf_fusion, scale_cosine
 
 
 def test_scale_cosine_clips_to_unit_range():
     out = scale_cosine(np.array([0.5, 0.85, 1.0]), floor=0.75, ceiling=0.95)
     assert out.tolist() == [0.0, 0.5, 1.0]
-
-
-def test_weighted_fusion_lets_a_strong_lexical_match_win():
-    dense = np.array([0.5, 0.45])
-    lexical = np.array([0.0, 8.0])
-    assert weighted_fusion(dense, lexical, 0.6).argmax() == 1
 
 
 def test_rrf_ignores_missing_lexical_scores():
