@@ -11,20 +11,18 @@ from app.settings import Settings
 
 def _index(settings: Settings, args: argparse.Namespace) -> int:
     from app.index.embedder import load_embedder
-    from app.index.store import build_index
-    from app.knowledge.loader import KnowledgeError, load_knowledge
-    from app.service import index_is_current
+    from app.knowledge.loader import KnowledgeError
+    from app.service import build_from_settings, index_is_current
 
-    try:
-        knowledge = load_knowledge(settings.knowledge_dir)
-    except KnowledgeError as exc:
-        print(f"knowledge base has problems, index not built:\n{exc}", file=sys.stderr)
-        return 1
     embedder = load_embedder(settings.embedder, settings.embed_threads)
     if args.if_stale and index_is_current(settings, embedder.name):
         print(f"index in {settings.index_dir} is current")
         return 0
-    manifest = build_index(knowledge, embedder, settings.index_dir)
+    try:
+        manifest = build_from_settings(settings, embedder)
+    except KnowledgeError as exc:
+        print(f"knowledge base has problems, index not built:\n{exc}", file=sys.stderr)
+        return 1
     print(f"index {manifest['version']} built in {settings.index_dir}: {manifest['units']} units, "
           f"{manifest['sentences']} sentences, {manifest['embedded']} texts embedded "
           f"(the rest reused), embedder {manifest['embedder']}")
@@ -51,8 +49,24 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
     import uvicorn
 
     from app.main import create_app
+    from app.observability import configure_logging
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    configure_logging(settings.log_json)
+    # uvicorn's own access log would print query strings, which may carry personal data
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
+    return 0
+
+
+def _purge(settings: Settings, args: argparse.Namespace) -> int:
+    from app.storage import Store
+
+    days = args.days if args.days is not None else settings.retention_days
+    store = Store.open(settings.storage_url())
+    try:
+        counts = store.purge_older_than(days)
+    finally:
+        store.close()
+    print(f"purged records older than {days} days: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
 
 
@@ -86,13 +100,15 @@ def main(argv: list[str] | None = None) -> int:
     p_index.add_argument("--if-stale", action="store_true", help="only build when missing or out of date")
     sub.add_parser("serve", help="serve the HTTP API (HOST and PORT settings)")
     sub.add_parser("check-kb", help="validate knowledge/ and report problems with file and line")
+    p_purge = sub.add_parser("purge", help="delete stored records older than RETENTION_DAYS")
+    p_purge.add_argument("--days", type=int, default=None, help="override RETENTION_DAYS")
     p_eval = sub.add_parser("eval", help="measure retrieval and answer quality on a question set")
     p_eval.add_argument("--questions", default="tests/data/questions.yaml")
     p_eval.add_argument("--split", default="all", choices=["all", "dev", "test"])
     p_eval.add_argument("--output", default="eval-results/latest.json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    handlers = {"index": _index, "serve": _serve, "check-kb": _check_kb, "eval": _eval}
+    handlers = {"index": _index, "serve": _serve, "check-kb": _check_kb, "eval": _eval, "purge": _purge}
     return handlers[args.command](Settings(), args)
 
 

@@ -2,34 +2,92 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__
+from app.api.admin import router as admin_router
 from app.api.errors import install_error_handlers
+from app.api.middleware import BodySizeLimit, ObservabilityMiddleware
 from app.api.pages import router as pages_router
 from app.api.routes import router
+from app.observability import Metrics
+from app.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter, parse_rate
 from app.service import Assistant
 from app.settings import Settings
+from app.storage import Store
 
 log = logging.getLogger(__name__)
 
 
+def make_rate_limiter(settings: Settings) -> RateLimiter:
+    """Per-client limiter: counted in Redis when REDIS_URL is set (shared by replicas), else in memory."""
+    limit, window = parse_rate(settings.rate_limit)
+    memory = MemoryRateLimiter(limit, window)
+    return RedisRateLimiter(settings.redis_url, limit, window, fallback=memory) if settings.redis_url else memory
+
+
+def open_storage(settings: Settings) -> Store | None:
+    """Open (and migrate) the database; None when it cannot be reached, so answers still go out."""
+    try:
+        return Store.open(settings.storage_url())
+    except Exception as exc:  # any driver or migration error: run without storage, counted as a fault
+        log.error("storage unavailable", extra={"fields": {"error": type(exc).__name__}})
+        return None
+
+
+async def _poll_manifest(assistant: Assistant, seconds: float) -> None:
+    """Pick up index versions written by other replicas or reindex jobs sharing the index volume."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await run_in_threadpool(assistant.refresh_if_changed)
+        except Exception:  # keep polling whatever one attempt hit
+            log.exception("manifest poll failed")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the service; the embedder and index load once when the app starts."""
+    """Build the service; the embedder, index, database and rate limiter load once when the app starts."""
     settings = settings or Settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        assistant = await run_in_threadpool(Assistant, settings)
-        if not assistant.ready:
-            log.error("index not loaded: %s", assistant.load_error)
+        store = await run_in_threadpool(open_storage, settings)
+        assistant = await run_in_threadpool(Assistant, settings, None, store)
+        limiter = make_rate_limiter(settings)
+        startup_faults = 0 if store is not None else 1
         app.state.assistant = assistant
-        yield
+        app.state.rate_limiter = limiter
+
+        def counters() -> dict[str, float]:
+            writer = assistant.writer
+            return {
+                "storage_faults": startup_faults + (writer.faults if writer else 0),
+                "rate_limit_backend_faults": getattr(limiter, "faults", 0),
+                "answer_cache_hits": assistant.cache.hits,
+                "answer_cache_misses": assistant.cache.misses,
+            }
+
+        metrics.watch(counters, lambda: assistant.kb_version if assistant.ready else None)
+        poller = (asyncio.create_task(_poll_manifest(assistant, settings.manifest_poll_seconds))
+                  if settings.manifest_poll_seconds > 0 else None)
+        try:
+            yield
+        finally:
+            if poller is not None:
+                poller.cancel()
+                with suppress(asyncio.CancelledError):
+                    await poller
+            await run_in_threadpool(assistant.close)
+            if isinstance(limiter, RedisRateLimiter):
+                limiter.close()
 
     app = FastAPI(
         title="Trợ lý dịch vụ công số",
@@ -39,7 +97,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = metrics
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(admin_router)
     app.include_router(pages_router)
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics, frame_ancestors=settings.frame_ancestors)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type"], expose_headers=["Retry-After"], max_age=600)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     return app

@@ -1,21 +1,28 @@
-"""The assistant as one domain object: loads knowledge and index, answers, searches, takes feedback."""
+"""The assistant as one domain object: loads knowledge and index, answers, searches, records, reindexes."""
 
 from __future__ import annotations
 
-import json
+import dataclasses
+import functools
+import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 from app.answer.cache import AnswerCache
 from app.answer.composer import Answer, Composer, Thresholds
 from app.answer.sessions import FOLLOWUP_MAX_WORDS, SessionStore, is_followup, merge_followup
 from app.index.embedder import Embedder, load_embedder
-from app.index.store import IndexError_, check_manifest, load_index
+from app.index.store import IndexError_, build_index, check_manifest, load_index, read_manifest
 from app.knowledge.loader import KnowledgeError, hash_knowledge, load_knowledge
+from app.privacy import PRIVACY_REMINDER, redact
 from app.search.retriever import Hit, RetrievalConfig, Retriever
 from app.settings import Settings
+from app.storage import AsyncWriter, ConversationRecord, Store
+
+log = logging.getLogger(__name__)
 
 
 class NotReady(RuntimeError):
@@ -24,6 +31,10 @@ class NotReady(RuntimeError):
 
 class UnknownMessage(LookupError):
     """Feedback names a message this service never sent."""
+
+
+class StorageUnavailable(RuntimeError):
+    """The database could not be reached for a request that needs it."""
 
 
 @dataclass
@@ -55,33 +66,82 @@ def thresholds(settings: Settings) -> Thresholds:
     )
 
 
-class Assistant:
-    """Everything a request needs, loaded once."""
+def build_from_settings(settings: Settings, embedder: Embedder) -> dict[str, Any]:
+    """Validate knowledge/ and build a new index version from it (the live one keeps serving meanwhile)."""
+    knowledge = load_knowledge(settings.knowledge_dir)
+    return build_index(knowledge, embedder, settings.index_dir, settings.knowledge_dir)
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+
+class Assistant:
+    """Everything a request needs, loaded once; a reload swaps the whole composer in one assignment."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, store: Store | None = None):
         self.settings = settings
         self.embedder = embedder or load_embedder(settings.embedder, settings.embed_threads)
         self.sessions = SessionStore(settings.session_ttl_seconds, settings.max_sessions)
         self.cache = AnswerCache(settings.answer_cache_size)
+        self.store = store
+        self.writer = AsyncWriter() if store is not None else None
         self.composer: Composer | None = None
         self.load_error: str | None = None
+        self.reindex_status: dict[str, Any] = {"state": "idle"}
         self._messages: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._reindex_lock = threading.Lock()
         self.reload()
 
-    def reload(self) -> None:
-        """(Re)load knowledge and the index; on failure keep serving what was loaded before."""
+    # Loading -----------------------------------------------------------------------------------
+
+    def reload(self) -> bool:
+        """(Re)load the live index and its knowledge; on failure keep serving what was loaded before."""
         try:
-            knowledge = load_knowledge(self.settings.knowledge_dir)
             index = load_index(self.settings.index_dir)
-            check_manifest(index.manifest, self.embedder.name, knowledge.content_hash)
-        except (IndexError_, KnowledgeError) as exc:
+            check_manifest(index.manifest, self.embedder.name, None)
+            snapshot = index.knowledge_snapshot
+            knowledge = load_knowledge(snapshot or self.settings.knowledge_dir)
+            if snapshot is None:
+                check_manifest(index.manifest, self.embedder.name, knowledge.content_hash)
+        except (IndexError_, KnowledgeError, OSError) as exc:
             self.load_error = str(exc)
-            return
+            log.error("index not loaded", extra={"fields": {"reason": self.load_error}})
+            return False
         retriever = Retriever(index, self.embedder, retrieval_config(self.settings))
-        self.composer = Composer(knowledge, retriever, thresholds(self.settings), self.settings.expand_synonyms,
-                                 self.settings.restore_diacritics)
+        composer = Composer(knowledge, retriever, thresholds(self.settings), self.settings.expand_synonyms,
+                            self.settings.restore_diacritics)
+        # requests in flight keep the composer they started with: nothing mixes two versions
+        self.composer = composer
         self.load_error = None
+        log.info("index loaded", extra={"fields": {"kb_version": index.version, "units": len(index.units)}})
+        return True
+
+    def refresh_if_changed(self) -> bool:
+        """Load a new index version written by another replica or a reindex job; True when one was loaded."""
+        try:
+            live = read_manifest(self.settings.index_dir).get("version")
+        except IndexError_:
+            return False
+        current = self.composer.retriever.index.version if self.composer else None
+        return live != current and self.reload()
+
+    def reindex(self) -> dict[str, Any]:
+        """Rebuild from knowledge/ and swap the new index in; a failed build leaves the old one serving."""
+        if not self._reindex_lock.acquire(blocking=False):
+            return {"state": "running"}
+        started = time.time()
+        try:
+            self.reindex_status = {"state": "running", "started": started}
+            manifest = build_from_settings(self.settings, self.embedder)
+            if not self.reload():
+                raise IndexError_(self.load_error or "new index did not load")
+            self.reindex_status = {"state": "done", "started": started, "finished": time.time(),
+                                   "version": manifest["version"], "embedded": manifest["embedded"]}
+        except (KnowledgeError, IndexError_, OSError, ValueError) as exc:
+            log.error("reindex failed", extra={"fields": {"reason": str(exc)[:500]}})
+            self.reindex_status = {"state": "failed", "started": started, "finished": time.time(),
+                                   "error": str(exc)[:2000]}
+        finally:
+            self._reindex_lock.release()
+        return self.reindex_status
 
     @property
     def ready(self) -> bool:
@@ -89,16 +149,19 @@ class Assistant:
         return self.composer is not None
 
     def _composer(self) -> Composer:
-        if self.composer is None:
+        composer = self.composer
+        if composer is None:
             raise NotReady(self.load_error or "index not loaded: run `make index`")
-        return self.composer
+        return composer
 
     @property
     def kb_version(self) -> str:
         """Version of the loaded index."""
         return self._composer().retriever.index.version
 
-    def resolve(self, question: str, session_id: str | None) -> str:
+    # Answering ---------------------------------------------------------------------------------
+
+    def resolve(self, question: str, session_id: str | None, composer: Composer | None = None) -> str:
         """The question to search for: a follow-up is merged with its session's previous question.
 
         A question with follow-up wording ("còn mức 2 thì sao?") is merged outright. Another short
@@ -111,7 +174,7 @@ class Assistant:
         merged = merge_followup(previous, question)
         if is_followup(question):
             return merged
-        composer = self._composer()
+        composer = composer or self._composer()
         alone, joined = (composer.retriever.search(composer.prepare(q), k=1) for q in (question, merged))
         alone_conf = alone[0].confidence if alone else 0.0
         joined_conf = joined[0].confidence if joined else 0.0
@@ -120,15 +183,23 @@ class Assistant:
         return question
 
     def chat(self, question: str, session_id: str | None) -> ChatResult:
-        """Answer a question within a session (a new session id is made when none is given)."""
+        """Answer a question within a session (a new session id is made when none is given).
+
+        Personal data is redacted before anything else sees the question: retrieval, the session
+        memory, the cache and the database only ever hold the redacted text.
+        """
+        started = time.perf_counter()
         composer = self._composer()
+        redaction = redact(question)
         session = session_id or uuid.uuid4().hex
-        resolved = self.resolve(question, session)
+        resolved = self.resolve(redaction.text, session, composer)
         kb_version = composer.retriever.index.version
         answer = self.cache.get(resolved, kb_version)
         if answer is None:
             answer = composer.answer(resolved)
             self.cache.put(resolved, kb_version, answer)
+        if redaction.found:
+            answer = dataclasses.replace(answer, answer=f"{answer.answer}\n\n{PRIVACY_REMINDER[answer.language]}")
         if answer.status == "answered":
             self.sessions.remember(session, resolved)
         message_id = uuid.uuid4().hex
@@ -136,30 +207,66 @@ class Assistant:
             self._messages[message_id] = session
             if len(self._messages) > self.settings.max_sessions * 4:
                 self._messages.pop(next(iter(self._messages)))
+        self._record(ConversationRecord(
+            message_id=message_id, session_id=session, question=redaction.text, answer_type=answer.answer_type,
+            status=answer.status, cited_ids=tuple(c.id for c in answer.citations), matched_id=answer.matched_id,
+            confidence=answer.confidence, latency_ms=(time.perf_counter() - started) * 1000,
+            kb_version=kb_version, language=answer.language, had_personal_data=redaction.found,
+        ))
         return ChatResult(answer, session, message_id, kb_version)
 
     def search(self, query: str, k: int) -> list[Hit]:
-        """Ranked hits for the help desk."""
+        """Ranked hits for the help desk (the query is redacted like a question)."""
         composer = self._composer()
-        return composer.retriever.search(composer.prepare(query), k=k)
+        return composer.retriever.search(composer.prepare(redact(query).text), k=k)
+
+    # Records -----------------------------------------------------------------------------------
+
+    def _record(self, record: ConversationRecord) -> None:
+        """Queue a conversation write; a storage fault is counted by the writer, never raised here."""
+        if self.store is not None and self.writer is not None:
+            self.writer.submit(functools.partial(self.store.record_conversation, record))
 
     def record_feedback(self, message_id: str, helpful: bool) -> None:
-        """Append feedback on an answer to the feedback log."""
+        """Store feedback on an answer; UnknownMessage when no replica ever sent that message."""
         with self._lock:
-            session = self._messages.get(message_id)
-        if session is None:
+            known_here = message_id in self._messages
+        if self.store is None or self.writer is None:
+            if not known_here:
+                raise UnknownMessage(message_id)
+            return
+        if known_here:
+            # queued behind the conversation's own write, so the row it refers to exists first
+            self.writer.submit(functools.partial(self.store.record_feedback, message_id, helpful))
+            return
+        try:
+            found = self.store.record_feedback(message_id, helpful)
+        except Exception as exc:  # any driver error: the database is unreachable or failing
+            log.warning("feedback not stored", extra={"fields": {"error": type(exc).__name__}})
+            raise StorageUnavailable(str(type(exc).__name__)) from exc
+        if not found:
             raise UnknownMessage(message_id)
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        record = {"message_id": message_id, "session_id": session, "helpful": helpful}
-        with (self.settings.data_dir / "feedback.jsonl").open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def forget_session(self, session_id: str) -> int:
+        """Delete a session's records (on the resident's request) and its follow-up memory."""
+        self.sessions.forget(session_id)
+        if self.writer is not None:
+            self.writer.flush(timeout=5)
+        return self.store.delete_session(session_id) if self.store is not None else 0
+
+    def close(self) -> None:
+        """Flush pending writes and release the database."""
+        if self.writer is not None:
+            self.writer.close()
+        if self.store is not None:
+            self.store.close()
 
 
 def index_is_current(settings: Settings, embedder_name: str) -> bool:
     """True when the index exists, loads, and matches the knowledge and embedder."""
     try:
         index = load_index(settings.index_dir)
-        check_manifest(index.manifest, embedder_name, hash_knowledge(Path(settings.knowledge_dir)))
+        check_manifest(index.manifest, embedder_name, hash_knowledge(settings.knowledge_dir))
     except IndexError_:
         return False
     return True

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,6 +57,44 @@ class Settings(BaseSettings):
 
     max_question_chars: int = 1000
     answer_cache_size: int = 2048
+
+    # Storage, privacy and administration
+    database_url: str = Field("", description="SQLAlchemy URL; empty means an SQLite file in DATA_DIR")
+    retention_days: int = 90
+    admin_token: str = Field("", description="bearer token for /admin; empty turns the admin routes off")
+    manifest_poll_seconds: float = 5.0
+
+    # Protecting the service
+    rate_limit: str = "30/minute"
+    redis_url: str = ""
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+    allowed_origins: Annotated[list[str], NoDecode] = []
+    max_body_bytes: int = 16384
+    frame_ancestors: str = "'self'"
+    log_json: bool = True
+
+    @field_validator("trusted_proxies", "allowed_origins", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        """Accept a comma-separated list as well as JSON."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: list[str]) -> list[str]:
+        """Fail at start-up, not on every request, when a proxy entry is not an IP address or network."""
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+        return value
+
+    def storage_url(self) -> str:
+        """The database URL: DATABASE_URL, or an SQLite file in the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'assistant.db'}"
 
     def index_paths(self) -> tuple[Path, Path]:
         """Return the live index directory and its manifest path."""

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.service import NotReady, UnknownMessage
+from app.service import NotReady, StorageUnavailable, UnknownMessage
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +18,16 @@ class BadQuestion(ValueError):
     """A question the service will not process (empty, too long)."""
 
 
-def _error(status: int, detail: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": detail})
+class RateLimited(Exception):
+    """The client has used up its questions for now."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -43,6 +51,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(503, f"Dịch vụ chưa sẵn sàng: chưa có chỉ mục, hãy chạy `make index`. / "
                            f"Service not ready: {exc}")
 
+    @app.exception_handler(RateLimited)
+    async def _limited(_: Request, exc: RateLimited) -> JSONResponse:
+        return _error(429, f"Bạn đã hỏi quá nhiều trong thời gian ngắn, vui lòng thử lại sau {exc.retry_after} giây. "
+                           f"/ Too many questions, please try again in {exc.retry_after} seconds.",
+                      headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(StorageUnavailable)
+    async def _storage(_: Request, exc: StorageUnavailable) -> JSONResponse:
+        return _error(503, "Không lưu được phản hồi lúc này, xin thử lại sau. / Feedback could not be stored now.")
+
     @app.exception_handler(UnknownMessage)
     async def _unknown(_: Request, exc: UnknownMessage) -> JSONResponse:
         return _error(404, "Không tìm thấy câu trả lời này. / Unknown message_id.")
@@ -50,7 +68,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         messages = {404: "Không tìm thấy. / Not found.", 405: "Phương thức không được hỗ trợ. / Method not allowed."}
-        return _error(exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+        return _error(exc.status_code, messages.get(exc.status_code, str(exc.detail)),
+                      headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -14,6 +14,7 @@ ASSETS = {
     "site.css": "text/css; charset=utf-8",
     "helpdesk.css": "text/css; charset=utf-8",
     "helpdesk.js": "text/javascript; charset=utf-8",
+    "admin.js": "text/javascript; charset=utf-8",
 }
 
 

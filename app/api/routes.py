@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.answer.composer import Citation
-from app.api.errors import BadQuestion
+from app.api.errors import BadQuestion, RateLimited
 from app.api.schemas import (
     ChatRequest,
     ChatResponse,
@@ -19,11 +20,13 @@ from app.api.schemas import (
     SearchHitOut,
     SearchResponse,
 )
+from app.ratelimit import client_address
 from app.service import Assistant
 
 router = APIRouter()
 ERRORS: dict[int | str, dict[str, object]] = {
-    422: {"model": ErrorResponse}, 503: {"model": ErrorResponse},
+    413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}, 429: {"model": ErrorResponse},
+    503: {"model": ErrorResponse},
 }
 
 
@@ -34,6 +37,20 @@ def get_assistant(request: Request) -> Assistant:
 
 
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+
+
+def enforce_rate_limit(request: Request) -> None:
+    """Count a question against its client's budget; 429 when it is spent."""
+    settings = request.app.state.settings
+    peer = request.client.host if request.client else None
+    key = client_address(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies)
+    decision = request.app.state.rate_limiter.hit(key)
+    if not decision.allowed:
+        request.app.state.metrics.rate_limited.inc()
+        raise RateLimited(decision.retry_after)
+
+
+RateLimitDep = Depends(enforce_rate_limit)
 
 
 def _citation(c: Citation) -> CitationOut:
@@ -51,12 +68,14 @@ def _clean_question(question: str, limit: int) -> str:
     return text
 
 
-@router.post("/api/chat", response_model=ChatResponse, responses=ERRORS, tags=["chat"])
-async def chat(body: ChatRequest, assistant: AssistantDep) -> ChatResponse:
+@router.post("/api/chat", response_model=ChatResponse, responses=ERRORS, tags=["chat"],
+             dependencies=[RateLimitDep])
+async def chat(body: ChatRequest, assistant: AssistantDep, request: Request) -> ChatResponse:
     """Answer a question with numbered citations, or say honestly that there is no answer."""
     question = _clean_question(body.question, assistant.settings.max_question_chars)
     result = await run_in_threadpool(assistant.chat, question, body.session_id)
     a = result.answer
+    request.app.state.metrics.count_answer(a.answer_type)
     return ChatResponse(
         answer=a.answer, status=a.status, answer_type=a.answer_type, confidence=a.confidence,
         citations=[_citation(c) for c in a.citations], suggestions=a.suggestions,
@@ -64,7 +83,8 @@ async def chat(body: ChatRequest, assistant: AssistantDep) -> ChatResponse:
     )
 
 
-@router.get("/api/search", response_model=SearchResponse, responses=ERRORS, tags=["help desk"])
+@router.get("/api/search", response_model=SearchResponse, responses=ERRORS, tags=["help desk"],
+            dependencies=[RateLimitDep])
 async def search(
     assistant: AssistantDep,
     q: Annotated[str, Query(description="Search text", max_length=1000)],
@@ -98,6 +118,12 @@ async def search(
 async def feedback(body: FeedbackRequest, assistant: AssistantDep) -> None:
     """Record a thumbs up or down on an answer."""
     await run_in_threadpool(assistant.record_feedback, body.message_id, body.helpful)
+
+
+@router.get("/metrics", tags=["operations"], include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics."""
+    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/healthz", tags=["operations"])

@@ -62,6 +62,12 @@ class IndexData:
     dense: Any
 
     @property
+    def knowledge_snapshot(self) -> Path | None:
+        """The knowledge files this version was built from, when the build kept a copy."""
+        path = Path(self.manifest["path"]) / "knowledge"
+        return path if path.is_dir() else None
+
+    @property
     def version(self) -> str:
         """The index version (also reported to clients as kb_version)."""
         return str(self.manifest["version"])
@@ -117,10 +123,25 @@ def _embed_reusing(embedder: Embedder, texts: list[str], cache: dict[str, np.nda
     return out, len(missing)
 
 
-def build_index(knowledge: Knowledge, embedder: Embedder, index_dir: Path) -> dict[str, Any]:
+KNOWLEDGE_FILES = ("articles/*.md", "faq/*.yaml", "sources.yaml", "synonyms.yaml")
+
+
+def _snapshot_knowledge(source: Path, target: Path) -> None:
+    """Copy the knowledge files into the index, so a server answers from exactly what was indexed."""
+    for pattern in KNOWLEDGE_FILES:
+        for path in source.glob(pattern):
+            dest = target / path.relative_to(source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest)
+
+
+def build_index(knowledge: Knowledge, embedder: Embedder, index_dir: Path,
+                knowledge_dir: Path | None = None) -> dict[str, Any]:
     """Build the index into a new version directory and switch the manifest to it atomically.
 
-    Returns the new manifest (with `embedded`, the number of texts that needed new vectors).
+    With `knowledge_dir`, its files are copied into the version so replicas sharing only the index
+    volume serve the same knowledge. Returns the new manifest (with `embedded`, the number of texts
+    that needed new vectors).
     """
     index_dir.mkdir(parents=True, exist_ok=True)
     units, sentences = make_units(knowledge)
@@ -136,6 +157,8 @@ def build_index(knowledge: Knowledge, embedder: Embedder, index_dir: Path) -> di
         np.save(staging / "sentence_vectors.npy", sentence_vectors)
         _write_json(staging / "units.json", [asdict(u) for u in units])
         _write_json(staging / "sentences.json", [asdict(s) for s in sentences])
+        if knowledge_dir is not None:
+            _snapshot_knowledge(knowledge_dir, staging / "knowledge")
         version_dir = index_dir / f"v-{version}"
         os.replace(staging, version_dir)
     except BaseException:
@@ -237,4 +260,4 @@ def load_index(index_dir: Path) -> IndexData:
     # inner product equals cosine on normalised vectors
     dense = faiss.IndexFlatIP(int(manifest["dim"]))
     dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return IndexData(manifest, units, vectors, sentences, sentence_vectors, dense)
+    return IndexData({**manifest, "path": str(version_dir)}, units, vectors, sentences, sentence_vectors, dense)

@@ -85,10 +85,13 @@ def test_search_returns_ranked_hits_with_scores_and_sources(client: TestClient):
     assert len(hits) <= 3
 
 
-def test_feedback_is_stored_for_a_known_message(client: TestClient, small_settings: Settings):
+def test_feedback_is_stored_for_a_known_message(client: TestClient):
     msg = client.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()["message_id"]
     assert client.post("/api/feedback", json={"message_id": msg, "helpful": True}).status_code == 204
-    assert msg in (small_settings.data_dir / "feedback.jsonl").read_text()
+    assistant = client.app.state.assistant  # type: ignore[attr-defined]
+    assistant.writer.flush(timeout=10)
+    rows = assistant.store.list_feedback()
+    assert [(r.message_id, r.helpful, r.question) for r in rows] == [(msg, True, "Đề án 06 là gì?")]
     assert client.post("/api/feedback", json={"message_id": "nope", "helpful": False}).status_code == 404
 
 

@@ -49,7 +49,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real uvicorn server on a free loopback port, over the small knowledge base and its index."""
     root = tmp_path_factory.mktemp("browser")
     kb = write_small_kb(root)
-    settings = Settings(knowledge_dir=kb, index_dir=root / "index", data_dir=root / "var")
+    # one browser sends every question from one address: the per-client limit is not under test here
+    settings = Settings(knowledge_dir=kb, index_dir=root / "index", data_dir=root / "var", rate_limit="10000/minute")
     build_index(load_knowledge(kb), load_embedder(settings.embedder), settings.index_dir)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
