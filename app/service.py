@@ -53,7 +53,7 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
         candidates=settings.search_candidates, fusion=settings.fusion,
         question_weight=settings.question_weight, answer_weight=settings.answer_weight,
         coverage_weight=settings.coverage_weight, bm25_weight=settings.bm25_weight,
-        passage_factor=settings.passage_factor, rrf_k=settings.rrf_k,
+        passage_factor=settings.passage_factor, rrf_k=settings.rrf_k, segmenter=settings.segmenter,
         cosine_floor=settings.cosine_floor, cosine_ceiling=settings.cosine_ceiling,
     )
 
@@ -168,7 +168,7 @@ class Assistant:
         question in a live session is merged only when the merged form matches the knowledge base
         clearly better than the question alone ("mất bao lâu?" after a question about dossiers).
         """
-        previous = self.sessions.previous(session_id) if session_id else None
+        previous = self.sessions.previous(session_id) if session_id and self.settings.resolve_followups else None
         if not previous or len(question.split()) > FOLLOWUP_MAX_WORDS:
             return question
         merged = merge_followup(previous, question)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -33,13 +33,15 @@ class Settings(BaseSettings):
 
     # Retrieval (tuned on the dev split of tests/data/questions.yaml; see README, "Quality")
     search_candidates: int = 60
-    fusion: str = Field("weighted", description="'weighted' or 'rrf' (reciprocal-rank fusion)")
+    fusion: Literal["weighted", "rrf"] = "weighted"
     question_weight: float = 0.6
     answer_weight: float = 0.4
     coverage_weight: float = 0.2
     bm25_weight: float = 0.0
     passage_factor: float = 0.9
     rrf_k: int = 60
+    segmenter: Literal["bigram", "pyvi", "underthesea", "none"] = "bigram"
+    resolve_followups: bool = True
     cosine_floor: float = 0.75
     cosine_ceiling: float = 0.95
     expand_synonyms: bool = True

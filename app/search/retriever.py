@@ -19,6 +19,7 @@ from app.index.store import IndexData, Unit
 from app.search.fusion import rrf_fusion, scale_cosine
 from app.text.normalize import fold_diacritics, tokenize
 from app.text.query import ProcessedQuery
+from app.text.segment import Segmenter, load_segmenter
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class RetrievalConfig:
     bm25_weight: float = 0.0
     passage_factor: float = 0.9
     rrf_k: int = 60
+    segmenter: str = "bigram"
     cosine_floor: float = 0.75
     cosine_ceiling: float = 0.95
 
@@ -55,14 +57,10 @@ class Hit:
         return (self.unit.ref, self.unit.chunk if self.unit.kind == "passage" else -1)
 
 
-def _bigrams(tokens: list[str]) -> list[str]:
-    return [f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
-
-
-def _fields(text: str) -> tuple[list[str], list[str]]:
-    accented = tokenize(text)
-    folded = [fold_diacritics(t) for t in accented]
-    return folded + _bigrams(folded), accented + _bigrams(accented)
+def _fields(syllable_text: str, word_text: str, segmenter: Segmenter) -> tuple[list[str], list[str]]:
+    """The folded and the accented BM25 fields: syllables plus multi-syllable words."""
+    accented = tokenize(syllable_text) + segmenter(word_text)
+    return [fold_diacritics(t) for t in accented], accented
 
 
 @dataclass
@@ -82,7 +80,9 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.config = config
-        folded, accented = zip(*(_fields(u.text) for u in index.units), strict=True) if index.units else ((), ())
+        self._segmenter = load_segmenter(config.segmenter)
+        fields = [_fields(u.text, u.text, self._segmenter) for u in index.units]
+        folded, accented = zip(*fields, strict=True) if fields else ((), ())
         self._folded = BM25(folded)
         self._accented = BM25(accented)
         self._unit_terms = [frozenset(f) for f in folded]
@@ -104,7 +104,7 @@ class Retriever:
 
     def lexical_scores(self, query: ProcessedQuery) -> np.ndarray:
         """BM25 of every unit: folded field always, accented field too when the query has diacritics."""
-        folded_q, accented_q = _fields(" ".join(query.lexical_terms))
+        folded_q, accented_q = _fields(" ".join(query.lexical_terms), query.restored, self._segmenter)
         scores = self._folded.score(folded_q)
         if query.accented:
             scores = scores + self._accented.score(accented_q)

@@ -22,6 +22,7 @@ class ProcessedQuery:
 
     original: str
     text: str
+    restored: str
     dense_text: str
     lexical_terms: tuple[str, ...]
     coverage_terms: tuple[str, ...]
@@ -80,7 +81,8 @@ def process_query(text: str, expander: SynonymExpander | None,
     terms = tokens + [t for x in extra for t in tokenize(x)]
     coverage = expander.replace_abbreviations(tokens) if expander else tokens
     return ProcessedQuery(
-        original=text, text=clean, dense_text=dense_text, lexical_terms=tuple(terms),
+        original=text, text=clean, restored=" ".join([dense_base, *extra]), dense_text=dense_text,
+        lexical_terms=tuple(terms),
         coverage_terms=tuple(fold_diacritics(t) for t in coverage),
         english=english, accented=accented,
     )
