@@ -35,10 +35,13 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                          prev=i.get("prev"), split=str(i.get("split", "dev"))) for i in items]
 
 
-def ranked_ids(assistant: Assistant, question: str, k: int = 10) -> list[str]:
-    """Distinct FAQ and article ids in the order the retriever ranks them."""
+def ranked_ids(assistant: Assistant, question: str, session_id: str | None = None, k: int = 10) -> list[str]:
+    """Distinct FAQ and article ids in the order retrieval ranks them (in the session's context)."""
+    composer = assistant.composer
+    assert composer is not None, assistant.load_error
+    context = assistant.context_for(question, session_id)
     out: list[str] = []
-    for hit in assistant.search(question, k=k * 3):
+    for hit in composer.retrieve(question, context, k=k * 3).hits:
         if hit.unit.ref not in out:
             out.append(hit.unit.ref)
     return out[:k]
@@ -54,7 +57,7 @@ def evaluate(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, A
         session = uuid.uuid4().hex
         if item.prev:
             assistant.chat(item.prev, session)
-        resolved = assistant.resolve(item.q, session)
+        ranking = ranked_ids(assistant, item.q, session)
         start = time.perf_counter()
         result = assistant.chat(item.q, session)
         latencies.append(time.perf_counter() - start)
@@ -64,7 +67,6 @@ def evaluate(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, A
             if not refused:
                 misses.append({"q": item.q, "slice": "offtopic", "answered_with": result.answer.matched_id})
             continue
-        ranking = ranked_ids(assistant, resolved)
         rank = next((i + 1 for i, ref in enumerate(ranking) if ref in item.expect), None)
         per_slice.setdefault(item.slice, []).append((rank, refused))
         if rank != 1 or refused:

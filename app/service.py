@@ -13,7 +13,7 @@ from typing import Any
 
 from app.answer.cache import AnswerCache
 from app.answer.composer import Answer, Composer, Thresholds
-from app.answer.sessions import FOLLOWUP_MAX_WORDS, SessionStore, is_followup, merge_followup
+from app.answer.sessions import FOLLOWUP_MAX_WORDS, SessionStore, merge_followup
 from app.index.embedder import Embedder, load_embedder
 from app.index.store import IndexError_, build_index, check_manifest, load_index, read_manifest
 from app.knowledge.loader import KnowledgeError, hash_knowledge, load_knowledge
@@ -62,7 +62,7 @@ def thresholds(settings: Settings) -> Thresholds:
     """Answer thresholds from settings."""
     return Thresholds(
         faq=settings.faq_threshold, extract=settings.extract_threshold, related=settings.related_threshold,
-        max_sentences=settings.max_extract_sentences,
+        max_sentences=settings.max_extract_sentences, followup_alone_weight=settings.followup_alone_weight,
     )
 
 
@@ -161,26 +161,20 @@ class Assistant:
 
     # Answering ---------------------------------------------------------------------------------
 
-    def resolve(self, question: str, session_id: str | None, composer: Composer | None = None) -> str:
-        """The question to search for: a follow-up is merged with its session's previous question.
+    def context_for(self, question: str, session_id: str | None) -> str | None:
+        """The question rewritten with the session's previous one, when it may be a follow-up.
 
-        A question with follow-up wording ("còn mức 2 thì sao?") is merged outright. Another short
-        question in a live session is merged only when the merged form matches the knowledge base
-        clearly better than the question alone ("mất bao lâu?" after a question about dossiers).
+        "còn mức 2 thì sao?" after "Đăng ký định danh mức 1 thế nào?" gives "Đăng ký định danh mức 2
+        thế nào". Only short questions in a live session get a context; retrieval then blends how each
+        document matches the question alone and in context, so a new short question on another topic
+        is not dragged back to the previous one.
         """
-        previous = self.sessions.previous(session_id) if session_id and self.settings.resolve_followups else None
+        if not self.settings.resolve_followups or not session_id:
+            return None
+        previous = self.sessions.previous(session_id)
         if not previous or len(question.split()) > FOLLOWUP_MAX_WORDS:
-            return question
-        merged = merge_followup(previous, question)
-        if is_followup(question):
-            return merged
-        composer = composer or self._composer()
-        alone, joined = (composer.retriever.search(composer.prepare(q), k=1) for q in (question, merged))
-        alone_conf = alone[0].confidence if alone else 0.0
-        joined_conf = joined[0].confidence if joined else 0.0
-        if alone_conf < self.settings.faq_threshold and joined_conf > alone_conf:
-            return merged
-        return question
+            return None
+        return merge_followup(previous, question)
 
     def chat(self, question: str, session_id: str | None) -> ChatResult:
         """Answer a question within a session (a new session id is made when none is given).
@@ -192,16 +186,20 @@ class Assistant:
         composer = self._composer()
         redaction = redact(question)
         session = session_id or uuid.uuid4().hex
-        resolved = self.resolve(redaction.text, session, composer)
+        question = redaction.text
+        context = self.context_for(question, session)
         kb_version = composer.retriever.index.version
-        answer = self.cache.get(resolved, kb_version)
+        cache_text = question if context is None else f"{question}\x00{context}"
+        answer = self.cache.get(cache_text, kb_version)
         if answer is None:
-            answer = composer.answer(resolved)
-            self.cache.put(resolved, kb_version, answer)
+            answer = composer.answer(question, context)
+            self.cache.put(cache_text, kb_version, answer)
         if redaction.found:
             answer = dataclasses.replace(answer, answer=f"{answer.answer}\n\n{PRIVACY_REMINDER[answer.language]}")
         if answer.status == "answered":
-            self.sessions.remember(session, resolved)
+            # the next follow-up builds on the topic answered: the curated question, or what was asked
+            entry = composer.knowledge.faqs.get(answer.matched_id or "") if answer.answer_type == "faq" else None
+            self.sessions.remember(session, entry.question if entry else (context or question))
         message_id = uuid.uuid4().hex
         with self._lock:
             self._messages[message_id] = session

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     segmenter: Literal["bigram", "pyvi", "underthesea", "none"] = "bigram"
     resolve_followups: bool = True
+    followup_alone_weight: float = 0.7
     cosine_floor: float = 0.75
     cosine_ceiling: float = 0.95
     expand_synonyms: bool = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,6 +19,8 @@ from app.text.restore import DiacriticRestorer
 SNIPPET_CHARS = 280
 # within the chosen passages, a sentence is picked half for meaning and half for the words asked about
 SENTENCE_DENSE_WEIGHT = 0.5
+# how deep both rankings of a follow-up go before blending, so a document found by one is scored by both
+FOLLOWUP_DEPTH = 40
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Thresholds:
     extract: float
     related: float
     max_sentences: int = 3
+    followup_alone_weight: float = 0.7
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,15 @@ class Citation:
     url: str | None
     publisher: str | None
     published: str | None
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What retrieval found for one question."""
+
+    query: ProcessedQuery
+    vector: np.ndarray
+    hits: list[Hit]
 
 
 @dataclass
@@ -84,11 +97,37 @@ class Composer:
         """Normalise and expand a question."""
         return process_query(question, self.expander, self.restorer)
 
-    def answer(self, question: str) -> Answer:
-        """Answer one (already context-resolved) question."""
+    def retrieve(self, question: str, context: str | None = None, k: int = 12) -> Retrieval:
+        """Ranked hits for a question; with a context (the question merged with the session's previous
+        one), each document's confidence blends how it matches the question alone and in context."""
         query = self.prepare(question)
         vector = self.retriever.embed_query(query)
-        hits = self.retriever.search(query, k=12, vector=vector)
+        hits = self.retriever.search(query, k=FOLLOWUP_DEPTH if context else k, vector=vector)
+        if context is None:
+            return Retrieval(query, vector, hits)
+        merged_query = self.prepare(context)
+        merged_vector = self.retriever.embed_query(merged_query)
+        merged = self.retriever.search(merged_query, k=FOLLOWUP_DEPTH, vector=merged_vector)
+        w = self.thresholds.followup_alone_weight
+        scores: dict[tuple[str, int], list[float]] = {}
+        best: dict[tuple[str, int], Hit] = {}
+        for column, found in enumerate((hits, merged)):
+            for hit in found:
+                scores.setdefault(hit.key, [0.0, 0.0])[column] = hit.confidence
+                best.setdefault(hit.key, hit)
+        # ranked by the blend; a document that answers the question on its own keeps that confidence
+        blended = [dataclasses.replace(best[key], confidence=max(a, w * a + (1 - w) * m), score=w * a + (1 - w) * m)
+                   for key, (a, m) in scores.items()]
+        blended.sort(key=lambda h: h.score, reverse=True)
+        # the merged wording picks the sentences of an extractive answer, and the answer language stays
+        # the one the resident just used
+        merged_query = dataclasses.replace(merged_query, english=query.english)
+        return Retrieval(merged_query, merged_vector, blended[:k])
+
+    def answer(self, question: str, context: str | None = None) -> Answer:
+        """Answer one question, optionally in the context of the session's previous question."""
+        found = self.retrieve(question, context)
+        query, vector, hits = found.query, found.vector, found.hits
         lang = "en" if query.english else "vi"
         faq_hits = [h for h in hits if h.unit.kind != "passage"]
         top = hits[0] if hits else None

@@ -9,24 +9,7 @@ from collections import OrderedDict
 
 from app.text.normalize import fold_diacritics
 
-_FOLLOWUP_START = re.compile(
-    r"^(con|the con|vay con|va|the|vay|nhung|neu|what about|how about|and|and if|what if|so|then)\b"
-)
-_FOLLOWUP_END = re.compile(r"(thi sao|the nao|sao|nua|khong|duoc khong|about it|then)\W*$")
-_REFERENCE = re.compile(r"\b(no|cai do|cai nay|viec do|viec nay|muc do|it|that|this one)\b")
 FOLLOWUP_MAX_WORDS = 7
-
-
-def is_followup(question: str) -> bool:
-    """True for a short question that leans on the previous one ("còn mức 2 thì sao?")."""
-    folded = fold_diacritics(question).strip()
-    words = re.findall(r"\w+", folded)
-    if not words or len(words) > FOLLOWUP_MAX_WORDS:
-        return False
-    return bool(_FOLLOWUP_START.search(folded) or _REFERENCE.search(folded)
-                or (len(words) <= 4 and _FOLLOWUP_END.search(folded)))
-
-
 _STRIP_START = re.compile(r"^(the con|vay con|con|what about|how about|and|va|vay|the)\s+")
 _STRIP_END = re.compile(r"\s+(thi sao|the nao|sao|nua|then)$")
 
