@@ -52,9 +52,19 @@ test: $(ST_STAMP) install-browser lint check-kb
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -rs -m "not slow"
 
+# 32 clients against a real server for 10 minutes (LOAD_SECONDS overrides): errors, p50/p95/p99, RSS slope
+.PHONY: soak
+soak: $(STAMP)
+	RUN_LONG=1 LOAD_SECONDS=$${LOAD_SECONDS:-600} $(PY) -m pytest -q -s -rs -m long tests/robustness/test_load.py
+
 eval: $(STAMP)
 	$(PY) -m app index --if-stale
 	$(PY) -m app eval
+
+# speed on this machine as one table (bench-results/latest.json); `$(PY) -m bench --help` for --quick, --skip-large
+bench: $(STAMP)
+	$(PY) -m app index --if-stale
+	$(PY) -m bench
 
 clean:
 	rm -rf index/v-* index/manifest.json index/.build-* .pytest_cache .mypy_cache .ruff_cache

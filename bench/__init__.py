@@ -1,0 +1,1 @@
+"""The service's benchmark: `python -m bench` prints one table of figures from one run on this machine."""
