@@ -135,7 +135,7 @@ class Assistant:
                 raise IndexError_(self.load_error or "new index did not load")
             self.reindex_status = {"state": "done", "started": started, "finished": time.time(),
                                    "version": manifest["version"], "embedded": manifest["embedded"]}
-        except (KnowledgeError, IndexError_, OSError, ValueError) as exc:
+        except Exception as exc:  # whatever failed, the job must end and say so; the old index serves on
             log.error("reindex failed", extra={"fields": {"reason": str(exc)[:500]}})
             self.reindex_status = {"state": "failed", "started": started, "finished": time.time(),
                                    "error": str(exc)[:2000]}

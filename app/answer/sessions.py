@@ -22,6 +22,8 @@ def merge_followup(previous: str, followup: str) -> str:
     the follow-up's content is appended.
     """
     words = followup.strip(" ?.!").split()
+    if not words:
+        return previous
     folded = [fold_diacritics(w) for w in words]
     text = " ".join(folded)
     start = _STRIP_START.match(text)

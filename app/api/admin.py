@@ -14,11 +14,11 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from app.admin import group_unanswered
 from app.api.pages import STATIC
-from app.api.routes import AssistantDep
+from app.api.routes import ERRORS, AssistantDep
 from app.index.store import IndexError_, read_manifest
 from app.storage import Store, to_csv
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], responses=ERRORS)
 
 
 def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
@@ -46,7 +46,7 @@ StoreDep = Annotated[Store, Depends(_store)]
 Since = Annotated[dt.date | None, Query(description="from this day (UTC), inclusive")]
 Until = Annotated[dt.date | None, Query(description="to this day (UTC), inclusive")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Format = Annotated[Literal["json", "csv"], Query()]
 
 

@@ -60,6 +60,10 @@ def _citation(c: Citation) -> CitationOut:
 
 def _clean_question(question: str, limit: int) -> str:
     text = question.strip()
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates pass JSON parsing but are not text
+        raise BadQuestion("Câu hỏi chứa ký tự không hợp lệ. / The question contains invalid characters.") from None
     if not text:
         raise BadQuestion("Câu hỏi không được để trống. / The question must not be empty.")
     if len(text) > limit:

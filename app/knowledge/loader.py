@@ -58,6 +58,9 @@ def _yaml_items(path: Path, rel: str, problems: list[KnowledgeProblem]) -> list[
         mark = getattr(exc, "problem_mark", None)
         problems.append(KnowledgeProblem(rel, (mark.line + 1) if mark else 1, f"invalid YAML: {exc}"))
         return []
+    except ValueError as exc:  # a well-formed scalar YAML cannot build, such as the date 2026-02-30
+        problems.append(KnowledgeProblem(rel, 1, f"invalid value: {exc}"))
+        return []
     except UnicodeDecodeError:
         problems.append(KnowledgeProblem(rel, 1, "file is not UTF-8 text"))
         return []
@@ -78,7 +81,7 @@ def _load_article(path: Path, rel: str, problems: list[KnowledgeProblem]) -> Art
         return None
     try:
         meta = yaml.safe_load(text[4:end]) or {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:
         problems.append(KnowledgeProblem(rel, 1, f"invalid front matter: {exc}"))
         return None
     if not isinstance(meta, dict):
@@ -132,6 +135,9 @@ def load_knowledge(directory: Path) -> Knowledge:
             except ValidationError as exc:
                 problems.append(KnowledgeProblem(where.path, line, f"source: {_describe(exc)}"))
                 continue
+            except TypeError as exc:  # keys that are not field names (numbers, say)
+                problems.append(KnowledgeProblem(where.path, line, f"source: {exc}"))
+                continue
             if source is None:
                 problems.append(KnowledgeProblem(where.path, line, "source must be a mapping"))
                 continue
@@ -153,10 +159,14 @@ def load_knowledge(directory: Path) -> Knowledge:
             if not isinstance(item, dict):
                 problems.append(KnowledgeProblem(where.path, line, "FAQ entry must be a mapping"))
                 continue
+            label = item.get("id", "?")
+            reserved = sorted(str(k) for k in item if k in ("path", "line") or not isinstance(k, str))
+            if reserved:
+                problems.append(KnowledgeProblem(where.path, line, f"FAQ '{label}': unexpected keys {reserved}"))
+                continue
             try:
                 entry = FaqEntry(**item, path=rel(path), line=line)
             except ValidationError as exc:
-                label = item.get("id", "?")
                 problems.append(KnowledgeProblem(where.path, line, f"FAQ '{label}': {_describe(exc)}"))
                 continue
             _check_unique("FAQ", entry.id, where, ids, problems)
@@ -186,9 +196,9 @@ def load_knowledge(directory: Path) -> Knowledge:
     if syn_path.exists():
         try:
             raw = yaml.safe_load(syn_path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError) as exc:  # UnicodeDecodeError is a ValueError too
             raw = {}
-            problems.append(KnowledgeProblem(rel(syn_path), 1, f"invalid YAML: {exc}"))
+            problems.append(KnowledgeProblem(rel(syn_path), 1, f"invalid synonyms file: {exc}"))
         if not isinstance(raw, dict):
             problems.append(KnowledgeProblem(rel(syn_path), 1, "synonyms must map a term to a list"))
             raw = {}

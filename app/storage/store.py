@@ -55,7 +55,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def day_bounds(since: dt.date | None, until: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
     """Turn inclusive UTC calendar days into a half-open [start, end) datetime range."""
     start = dt.datetime.combine(since, dt.time(), dt.UTC) if since else None
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC) if until else None
+    # the last representable day has no next day: it leaves the range open at the end
+    end = (dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
+           if until and until < dt.date.max else None)
     return start, end
 
 

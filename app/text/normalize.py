@@ -8,6 +8,8 @@ import unicodedata
 # Combining marks that carry the five Vietnamese tones.
 _TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+# a word with the combining marks NFC could not fold into a letter (a second tone, say)
+_MARKED_WORD_RE = re.compile(r"[\w\u0300-\u036f]+", re.UNICODE)
 # Open syllables whose tone sits on the first or the second vowel depending on the
 # spelling convention (hòa/hoà, khỏe/khoẻ, thủy/thuỷ). "qu" is a consonant, so "quý" is left alone.
 _OLD_NEW_RE = re.compile(r"^([^aeiouy]*?)(o[ae]|u[y])$")
@@ -17,7 +19,7 @@ _VIETNAMESE_CHARS = re.compile(
 
 
 def _split_tone(syllable: str) -> tuple[str, str]:
-    """Return the syllable without its tone mark, and the mark ('' when toneless)."""
+    """Return the syllable without its tone mark, and the mark ('' when toneless; the last of several)."""
     decomposed = unicodedata.normalize("NFD", syllable)
     tone = ""
     kept = []
@@ -48,7 +50,7 @@ def _normalize_word(match: re.Match[str]) -> str:
 def normalize_text(text: str) -> str:
     """NFC, one tone placement (hoà -> hòa, thuỷ -> thủy), collapsed whitespace."""
     text = unicodedata.normalize("NFC", text)
-    text = _WORD_RE.sub(_normalize_word, text)
+    text = unicodedata.normalize("NFC", _MARKED_WORD_RE.sub(_normalize_word, text))
     return " ".join(text.split())
 
 

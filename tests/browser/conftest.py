@@ -31,7 +31,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-DOCS = ROOT / "docs"
 
 
 def _browser_missing() -> str | None:
@@ -132,8 +131,6 @@ def phone_tab(browser: Browser, base_url: str) -> Iterator[Tab]:
 
 
 def save_screenshot(page: Page, name: str) -> None:
-    """Save to artifacts/screenshots/ and copy to docs/ for the README."""
+    """Save to artifacts/screenshots/ (test artifacts; docs/ holds copies chosen for the README)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    DOCS.mkdir(exist_ok=True)
-    shot = page.screenshot(path=str(SCREENSHOTS / name))
-    (DOCS / name).write_bytes(shot)
+    page.screenshot(path=str(SCREENSHOTS / name))
