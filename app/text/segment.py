@@ -34,8 +34,10 @@ def load_segmenter(name: str) -> Segmenter:
         return bigram_words
     if name == "none":
         return lambda _text: []
-    if name == "pyvi":
-        return _pyvi_words
-    if name == "underthesea":
-        return _underthesea_words
+    if name in ("pyvi", "underthesea"):
+        try:
+            __import__(name)
+        except ImportError as exc:
+            raise ValueError(f"segmenter '{name}' needs its package: pip install -e '.[segmenters]'") from exc
+        return _pyvi_words if name == "pyvi" else _underthesea_words
     raise ValueError(f"unknown segmenter '{name}': use 'bigram', 'pyvi', 'underthesea' or 'none'")
