@@ -15,7 +15,7 @@ from app.answer.cache import AnswerCache
 from app.answer.composer import Answer, Composer, Thresholds
 from app.answer.sessions import FOLLOWUP_MAX_WORDS, SessionStore, merge_followup
 from app.index.embedder import Embedder, load_embedder
-from app.index.store import IndexError_, build_index, check_manifest, load_index, read_manifest
+from app.index.store import IndexUnusable, build_index, check_manifest, load_index, read_manifest
 from app.knowledge.loader import KnowledgeError, hash_knowledge, load_knowledge
 from app.privacy import PRIVACY_REMINDER, redact
 from app.search.retriever import Hit, RetrievalConfig, Retriever
@@ -101,7 +101,7 @@ class Assistant:
             knowledge = load_knowledge(snapshot or self.settings.knowledge_dir)
             if snapshot is None:
                 check_manifest(index.manifest, self.embedder.name, knowledge.content_hash)
-        except (IndexError_, KnowledgeError, OSError) as exc:
+        except (IndexUnusable, KnowledgeError, OSError) as exc:
             self.load_error = str(exc)
             log.error("index not loaded", extra={"fields": {"reason": self.load_error}})
             return False
@@ -118,7 +118,7 @@ class Assistant:
         """Load a new index version written by another replica or a reindex job; True when one was loaded."""
         try:
             live = read_manifest(self.settings.index_dir).get("version")
-        except IndexError_:
+        except IndexUnusable:
             return False
         current = self.composer.retriever.index.version if self.composer else None
         return live != current and self.reload()
@@ -132,7 +132,7 @@ class Assistant:
             self.reindex_status = {"state": "running", "started": started}
             manifest = build_from_settings(self.settings, self.embedder)
             if not self.reload():
-                raise IndexError_(self.load_error or "new index did not load")
+                raise IndexUnusable(self.load_error or "new index did not load")
             self.reindex_status = {"state": "done", "started": started, "finished": time.time(),
                                    "version": manifest["version"], "embedded": manifest["embedded"]}
         except Exception as exc:  # whatever failed, the job must end and say so; the old index serves on
@@ -265,6 +265,6 @@ def index_is_current(settings: Settings, embedder_name: str) -> bool:
     try:
         index = load_index(settings.index_dir)
         check_manifest(index.manifest, embedder_name, hash_knowledge(settings.knowledge_dir))
-    except IndexError_:
+    except IndexUnusable:
         return False
     return True

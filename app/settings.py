@@ -98,7 +98,3 @@ class Settings(BaseSettings):
     def storage_url(self) -> str:
         """The database URL: DATABASE_URL, or an SQLite file in the data directory."""
         return self.database_url or f"sqlite:///{self.data_dir / 'assistant.db'}"
-
-    def index_paths(self) -> tuple[Path, Path]:
-        """Return the live index directory and its manifest path."""
-        return self.index_dir, self.index_dir / "manifest.json"

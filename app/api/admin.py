@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from app.admin import group_unanswered
 from app.api.pages import STATIC
 from app.api.routes import ERRORS, AssistantDep
-from app.index.store import IndexError_, read_manifest
+from app.index.store import IndexUnusable, read_manifest
 from app.storage import Store, to_csv
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ERRORS)
@@ -85,7 +85,7 @@ async def index_status(assistant: AssistantDep) -> dict[str, Any]:
     """The live manifest on disk, the version this replica serves, and the last reindex."""
     try:
         manifest: dict[str, Any] | None = read_manifest(assistant.settings.index_dir)
-    except IndexError_ as exc:
+    except IndexUnusable as exc:
         manifest = {"error": str(exc)}
     loaded = assistant.composer.retriever.index.version if assistant.composer else None
     return {"manifest": manifest, "loaded_version": loaded, "reindex": assistant.reindex_status}

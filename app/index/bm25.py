@@ -47,7 +47,3 @@ class BM25:
                 doc_ids, weights = posting
                 scores[doc_ids] += qtf * weights  # a term occurs once per document in its postings
         return scores
-
-    def known(self, term: str) -> bool:
-        """True when some document holds the term."""
-        return term in self._postings

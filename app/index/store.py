@@ -25,7 +25,7 @@ MANIFEST = "manifest.json"
 UnitKind = Literal["faq_q", "faq_a", "passage"]
 
 
-class IndexError_(RuntimeError):
+class IndexUnusable(RuntimeError):
     """The index is missing, stale, corrupted or built with other settings; the message says what to run."""
 
 
@@ -100,7 +100,7 @@ def _previous_vectors(index_dir: Path, embedder_name: str) -> dict[str, np.ndarr
     """Vectors of the live index keyed by text, for reuse when a rebuild keeps a chunk unchanged."""
     try:
         data = load_index(index_dir)
-    except (IndexError_, OSError, ValueError, KeyError):
+    except (IndexUnusable, OSError, ValueError, KeyError):
         return {}
     if data.manifest.get("embedder") != embedder_name:
         return {}
@@ -217,46 +217,46 @@ def _write_json(path: Path, data: Any, atomic: bool = False) -> None:
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any]:
-    """The live manifest; IndexError_ when there is none or it is unreadable."""
+    """The live manifest; IndexUnusable when there is none or it is unreadable."""
     path = index_dir / MANIFEST
     if not path.exists():
-        raise IndexError_(f"no index in {index_dir}: run `make index` (python -m app index)")
+        raise IndexUnusable(f"no index in {index_dir}: run `make index` (python -m app index)")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IndexError_(f"index manifest {path} is corrupted ({exc}): run `make index`") from exc
+        raise IndexUnusable(f"index manifest {path} is corrupted ({exc}): run `make index`") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise IndexError_(f"index in {index_dir} has an unknown format: run `make index`")
+        raise IndexUnusable(f"index in {index_dir} has an unknown format: run `make index`")
     return manifest
 
 
 def check_manifest(manifest: dict[str, Any], embedder_name: str, knowledge_hash: str | None) -> None:
     """Refuse an index built with another embedder, or from other knowledge, saying what to run."""
     if manifest.get("embedder") != embedder_name:
-        raise IndexError_(
+        raise IndexUnusable(
             f"index was built with embedder '{manifest.get('embedder')}' but the settings ask for "
             f"'{embedder_name}': run `make index` with the same EMBEDDER setting")
     if knowledge_hash is not None and manifest.get("knowledge_hash") != knowledge_hash:
-        raise IndexError_("index is stale: knowledge/ changed since it was built: run `make index`")
+        raise IndexUnusable("index is stale: knowledge/ changed since it was built: run `make index`")
 
 
 def load_index(index_dir: Path) -> IndexData:
-    """Load the live index version, verifying checksums; IndexError_ on any problem."""
+    """Load the live index version, verifying checksums; IndexUnusable on any problem."""
     manifest = read_manifest(index_dir)
     version_dir = index_dir / str(manifest.get("dir", ""))
     try:
         for name, expected in manifest["checksums"].items():
             if _sha256(version_dir / name) != expected:
-                raise IndexError_(f"index file {version_dir / name} is corrupted: run `make index`")
+                raise IndexUnusable(f"index file {version_dir / name} is corrupted: run `make index`")
         units = [Unit(**u) for u in json.loads((version_dir / "units.json").read_text(encoding="utf-8"))]
         sentences = [Sentence(**s) for s in
                      json.loads((version_dir / "sentences.json").read_text(encoding="utf-8"))]
         vectors = np.load(version_dir / "vectors.npy")
         sentence_vectors = np.load(version_dir / "sentence_vectors.npy")
     except (OSError, KeyError, TypeError, ValueError) as exc:
-        raise IndexError_(f"index in {version_dir} cannot be read ({exc}): run `make index`") from exc
+        raise IndexUnusable(f"index in {version_dir} cannot be read ({exc}): run `make index`") from exc
     if vectors.shape != (len(units), manifest["dim"]) or len(sentence_vectors) != len(sentences):
-        raise IndexError_(f"index in {version_dir} is inconsistent: run `make index`")
+        raise IndexUnusable(f"index in {version_dir} is inconsistent: run `make index`")
     # inner product equals cosine on normalised vectors
     dense = faiss.IndexFlatIP(int(manifest["dim"]))
     dense.add(np.ascontiguousarray(vectors, dtype=np.float32))

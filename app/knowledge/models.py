@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -113,16 +112,3 @@ class Knowledge(BaseModel):
     sources: dict[str, Source]
     synonyms: dict[str, list[str]]
     content_hash: str
-
-    def title_of(self, ref: str) -> str:
-        """Title of an article, FAQ entry or source by id."""
-        if ref in self.articles:
-            return self.articles[ref].title
-        if ref in self.faqs:
-            return self.faqs[ref].question
-        return self.sources[ref].title
-
-
-def slug_ok(value: str) -> bool:
-    """True when value is a valid id."""
-    return re.match(ID_PATTERN, value) is not None
