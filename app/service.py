@@ -47,6 +47,19 @@ class ChatResult:
     kb_version: str
 
 
+@dataclass
+class SearchResult:
+    """Help-desk hits and the composer (one index version) they came from."""
+
+    hits: list[Hit]
+    composer: Composer
+
+    @property
+    def kb_version(self) -> str:
+        """Version of the index the hits came from."""
+        return self.composer.retriever.index.version
+
+
 def retrieval_config(settings: Settings) -> RetrievalConfig:
     """Retrieval knobs from settings."""
     return RetrievalConfig(
@@ -88,6 +101,7 @@ class Assistant:
         self._messages: dict[str, str] = {}
         self._lock = threading.Lock()
         self._reindex_lock = threading.Lock()
+        self._failed_version: str | None = None
         self.reload()
 
     # Loading -----------------------------------------------------------------------------------
@@ -121,7 +135,12 @@ class Assistant:
         except IndexUnusable:
             return False
         current = self.composer.retriever.index.version if self.composer else None
-        return live != current and self.reload()
+        if live == current or live == self._failed_version:
+            return False
+        loaded = self.reload()
+        # a broken version is not re-read (and re-logged) on every poll; the next good one is
+        self._failed_version = None if loaded else live
+        return loaded
 
     def reindex(self) -> dict[str, Any]:
         """Rebuild from knowledge/ and swap the new index in; a failed build leaves the old one serving."""
@@ -213,10 +232,11 @@ class Assistant:
         ))
         return ChatResult(answer, session, message_id, kb_version)
 
-    def search(self, query: str, k: int) -> list[Hit]:
-        """Ranked hits for the help desk (the query is redacted like a question)."""
+    def search(self, query: str, k: int) -> SearchResult:
+        """Ranked hits for the help desk (the query is redacted like a question), with the composer that
+        found them, so the caller reads titles and sources from the same index version."""
         composer = self._composer()
-        return composer.retriever.search(composer.prepare(redact(query).text), k=k)
+        return SearchResult(composer.retriever.search(composer.prepare(redact(query).text), k=k), composer)
 
     # Records -----------------------------------------------------------------------------------
 

@@ -96,12 +96,11 @@ async def search(
 ) -> SearchResponse:
     """Ranked passages and FAQ entries with scores and sources, for community help desks."""
     query = _clean_question(q, assistant.settings.max_question_chars)
-    hits = await run_in_threadpool(assistant.search, query, k)
-    composer = assistant.composer
-    assert composer is not None  # search() raised NotReady otherwise
+    found = await run_in_threadpool(assistant.search, query, k)
+    composer = found.composer
     kb = composer.knowledge
     out: list[SearchHitOut] = []
-    for rank, hit in enumerate(hits, start=1):
+    for rank, hit in enumerate(found.hits, start=1):
         if hit.unit.kind == "passage":
             art = kb.articles[hit.unit.ref]
             sources = [_citation(composer.article_citation(1, art.id, hit.unit.text))]
@@ -114,7 +113,7 @@ async def search(
             out.append(SearchHitOut(rank=rank, id=entry.id, kind="faq", title=entry.question,
                                     text=hit.unit.text, answer=entry.answer, score=round(hit.score, 4),
                                     dense=round(hit.dense, 4), lexical=round(hit.coverage, 4), sources=sources))
-    return SearchResponse(query=query, hits=out, kb_version=assistant.kb_version)
+    return SearchResponse(query=query, hits=out, kb_version=found.kb_version)
 
 
 @router.post("/api/feedback", status_code=204, responses={404: {"model": ErrorResponse}, **ERRORS},

