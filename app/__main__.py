@@ -73,7 +73,8 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from app.evaluate import evaluate, format_table, load_questions, write_report
+    from app.answer.questions import load_questions
+    from app.evaluate import evaluate, format_table, write_report
     from app.service import Assistant
 
     assistant = Assistant(settings)
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     p_purge = sub.add_parser("purge", help="delete stored records older than RETENTION_DAYS")
     p_purge.add_argument("--days", type=int, default=None, help="override RETENTION_DAYS")
     p_eval = sub.add_parser("eval", help="measure retrieval and answer quality on a question set")
-    p_eval.add_argument("--questions", default="tests/data/questions.yaml")
+    p_eval.add_argument("--questions", default="tests/data/questions")
     p_eval.add_argument("--split", default="all", choices=["all", "dev", "test"])
     p_eval.add_argument("--output", default="eval-results/latest.json")
     args = parser.parse_args(argv)

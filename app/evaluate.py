@@ -1,4 +1,5 @@
-"""Retrieval and answer quality on a question set: Recall@k, MRR, abstention, latency, per slice."""
+"""Answer quality on the question set: right, wrong and refused answers per slice, retrieval recall,
+and how well `confidence` is calibrated."""
 
 from __future__ import annotations
 
@@ -6,33 +7,14 @@ import json
 import statistics
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from app.answer.questions import COVERED_SLICES, OFFTOPIC, PARTIAL, UNCOVERED, EvalQuestion
 from app.service import Assistant
 
-SLICES = ("accented", "no_diacritics", "abbrev_typo", "english", "followup")
-
-
-@dataclass(frozen=True)
-class EvalQuestion:
-    """One question of the evaluation set."""
-
-    q: str
-    expect: tuple[str, ...]
-    slice: str
-    prev: str | None = None
-    split: str = "dev"
-
-
-def load_questions(path: Path) -> list[EvalQuestion]:
-    """Read a question set (YAML list of {q, expect, slice, prev?, split?})."""
-    items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    return [EvalQuestion(q=str(i["q"]), expect=tuple(i.get("expect") or ()), slice=str(i["slice"]),
-                         prev=i.get("prev"), split=str(i.get("split", "dev"))) for i in items]
+SLICES = (*COVERED_SLICES, PARTIAL, UNCOVERED, OFFTOPIC)
+CALIBRATION_BINS = 10
 
 
 def ranked_ids(assistant: Assistant, question: str, session_id: str | None = None, k: int = 10) -> list[str]:
@@ -47,11 +29,42 @@ def ranked_ids(assistant: Assistant, question: str, session_id: str | None = Non
     return out[:k]
 
 
+def judge(item: EvalQuestion, status: str, matched: str | None) -> str:
+    """right, wrong or refused: what the resident got, against what the question set expects.
+
+    Wrong: an answer or a partial answer with an entry that is not expected, an answer where none is
+    expected, or a full answer to a question the entry only covers in part.
+    """
+    if status == "no_answer":
+        return "refused"
+    if not item.expect or matched not in item.expect:
+        return "wrong"
+    if item.slice == PARTIAL:
+        return "right" if status == "partial" else "wrong"
+    return "right" if status == "answered" else "partial"
+
+
+def calibration(pairs: list[tuple[float, bool]], bins: int = CALIBRATION_BINS) -> dict[str, Any]:
+    """Expected calibration error and the reliability table of (confidence, answer was right) pairs."""
+    table = []
+    ece = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(p, y) for p, y in pairs if lo <= p < hi or (b == bins - 1 and p == 1.0)]
+        if not inside:
+            continue
+        mean_p = sum(p for p, _ in inside) / len(inside)
+        rate = sum(y for _, y in inside) / len(inside)
+        ece += len(inside) / len(pairs) * abs(mean_p - rate)
+        table.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": len(inside), "confidence": mean_p, "right": rate})
+    return {"ece": ece if pairs else None, "table": table}
+
+
 def evaluate(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, Any]:
-    """Run every question through retrieval and the answer composer, and aggregate the metrics."""
-    per_slice: dict[str, list[tuple[int | None, bool]]] = {s: [] for s in SLICES}
-    offtopic: list[bool] = []
+    """Run every question through the service as a new resident would, and aggregate the metrics."""
+    per_slice: dict[str, list[dict[str, Any]]] = {}
     latencies: list[float] = []
+    pairs: list[tuple[float, bool]] = []
     misses: list[dict[str, Any]] = []
     for item in questions:
         session = uuid.uuid4().hex
@@ -61,59 +74,64 @@ def evaluate(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, A
         start = time.perf_counter()
         result = assistant.chat(item.q, session)
         latencies.append(time.perf_counter() - start)
-        refused = result.answer.status == "no_answer"
-        if not item.expect:
-            offtopic.append(refused)
-            if not refused:
-                misses.append({"q": item.q, "slice": "offtopic", "answered_with": result.answer.matched_id})
-            continue
+        answer = result.answer
+        verdict = judge(item, answer.status, answer.matched_id)
         rank = next((i + 1 for i, ref in enumerate(ranking) if ref in item.expect), None)
-        per_slice.setdefault(item.slice, []).append((rank, refused))
-        if rank != 1 or refused:
-            misses.append({"q": item.q, "slice": item.slice, "expect": list(item.expect), "rank": rank,
-                           "top": ranking[:3], "refused": refused})
-    rows = {}
-    for name, results in per_slice.items():
+        per_slice.setdefault(item.slice, []).append({"verdict": verdict, "rank": rank})
+        pairs.append((answer.confidence, item.covered and bool(ranking) and ranking[0] in item.expect))
+        if verdict != "right" and not (verdict == "refused" and not item.covered and item.slice != PARTIAL):
+            misses.append({"q": item.q, "slice": item.slice, "expect": list(item.expect), "status": answer.status,
+                           "got": answer.matched_id, "rank": rank, "top": ranking[:3],
+                           "confidence": answer.confidence})
+    rows: dict[str, dict[str, Any]] = {}
+    for name in SLICES:
+        results = per_slice.get(name)
         if not results:
             continue
-        ranks = [r for r, _ in results]
-        rows[name] = {
-            "n": len(results),
-            "recall@1": sum(1 for r in ranks if r == 1) / len(ranks),
-            "recall@5": sum(1 for r in ranks if r is not None and r <= 5) / len(ranks),
-            "mrr@10": sum(1 / r for r in ranks if r is not None and r <= 10) / len(ranks),
-            "refused": sum(1 for _, refused in results if refused) / len(results),
-        }
-    in_domain = [refused for results in per_slice.values() for _, refused in results]
-    refused_total = sum(offtopic) + sum(in_domain)
+        n = len(results)
+        row: dict[str, Any] = {"n": n}
+        for verdict in ("right", "wrong", "refused", "partial"):
+            row[verdict] = sum(r["verdict"] == verdict for r in results) / n
+        if name in COVERED_SLICES or name == PARTIAL:
+            ranks = [r["rank"] for r in results]
+            row["recall@1"] = sum(r == 1 for r in ranks) / n
+            row["recall@5"] = sum(r is not None and r <= 5 for r in ranks) / n
+            row["mrr@10"] = sum(1 / r for r in ranks if r is not None and r <= 10) / n
+        rows[name] = row
+    everything = [r for results in per_slice.values() for r in results]
+    covered = [r for name in COVERED_SLICES for r in per_slice.get(name, [])]
     return {
         "slices": rows,
-        "offtopic": {
-            "n": len(offtopic),
-            "abstention_recall": sum(offtopic) / len(offtopic) if offtopic else None,
-            "abstention_precision": sum(offtopic) / refused_total if refused_total else None,
-        },
-        "in_domain_wrongly_refused": sum(in_domain) / len(in_domain) if in_domain else None,
+        "answered_wrong": sum(r["verdict"] == "wrong" for r in everything) / len(everything) if everything else None,
+        "covered_right": sum(r["verdict"] == "right" for r in covered) / len(covered) if covered else None,
+        "covered_refused": sum(r["verdict"] == "refused" for r in covered) / len(covered) if covered else None,
+        "offtopic_refused": rows.get(OFFTOPIC, {}).get("refused"),
+        "calibration": calibration(pairs),
         "median_latency_ms": statistics.median(latencies) * 1000 if latencies else None,
         "misses": misses,
     }
 
 
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
 def format_table(report: dict[str, Any]) -> str:
-    """The report as one plain-text table."""
-    lines = [f"{'slice':<16}{'n':>5}{'R@1':>8}{'R@5':>8}{'MRR@10':>9}{'refused':>9}"]
+    """The report as plain-text tables."""
+    lines = [f"{'slice':<15}{'n':>5}{'right':>8}{'wrong':>8}{'partial':>9}{'refused':>9}{'R@1':>8}{'R@5':>8}"]
     for name, row in report["slices"].items():
-        lines.append(f"{name:<16}{row['n']:>5}{row['recall@1']:>8.3f}{row['recall@5']:>8.3f}"
-                     f"{row['mrr@10']:>9.3f}{row['refused']:>9.3f}")
-    off = report["offtopic"]
-
-    def fmt(x: float | None) -> str:
-        return "n/a" if x is None else f"{x:.3f}"
-
-    lines.append(f"off-topic (n={off['n']}): abstention recall {fmt(off['abstention_recall'])}, "
-                 f"precision {fmt(off['abstention_precision'])}")
-    lines.append(f"in-domain wrongly refused: {fmt(report['in_domain_wrongly_refused'])}")
-    lines.append(f"median latency: {fmt(report['median_latency_ms'])} ms")
+        lines.append(f"{name:<15}{row['n']:>5}{row['right']:>8.3f}{row['wrong']:>8.3f}{row['partial']:>9.3f}"
+                     f"{row['refused']:>9.3f}{_fmt(row.get('recall@1')):>8}{_fmt(row.get('recall@5')):>8}")
+    lines.append(f"answered wrong (all questions): {_fmt(report['answered_wrong'])}")
+    lines.append(f"covered questions answered with the expected entry: {_fmt(report['covered_right'])} "
+                 f"(refused {_fmt(report['covered_refused'])})")
+    lines.append(f"off-topic refused: {_fmt(report['offtopic_refused'])}")
+    cal = report["calibration"]
+    lines.append(f"calibration of confidence: ECE {_fmt(cal['ece'])}")
+    lines.append("  bin        n   confidence  right")
+    for row in cal["table"]:
+        lines.append(f"  {row['bin']:<9}{row['n']:>4}{row['confidence']:>13.3f}{row['right']:>7.3f}")
+    lines.append(f"median latency: {_fmt(report['median_latency_ms'])} ms")
     return "\n".join(lines)
 
 

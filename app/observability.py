@@ -41,7 +41,8 @@ class Metrics:
         self.latency = Histogram("assistant_http_request_seconds", "HTTP request latency", ["route"],
                                  buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
                                  registry=self.registry)
-        self.answers = Counter("assistant_answers", "Answers by type", ["answer_type"], registry=self.registry)
+        self.answers = Counter("assistant_answers", "Answers by type and status", ["answer_type", "status"],
+                               registry=self.registry)
         self.no_answer_rate = Gauge("assistant_no_answer_rate", "Share of answers that were no_answer",
                                     registry=self.registry)
         self.rate_limited = Counter("assistant_rate_limited", "Requests refused with 429", registry=self.registry)
@@ -52,10 +53,10 @@ class Metrics:
         """Register the callbacks that report counters owned by other parts."""
         self.registry.register(_Callbacks(read, index_version))
 
-    def count_answer(self, answer_type: str) -> None:
-        """Count one answer and update the no-answer rate."""
-        self.answers.labels(answer_type).inc()
-        if answer_type == "none":
+    def count_answer(self, answer_type: str, status: str = "answered") -> None:
+        """Count one answer and update the no-answer rate (partial answers count as not answered)."""
+        self.answers.labels(answer_type, status).inc()
+        if status != "answered":
             self._unanswered += 1
         else:
             self._answered += 1

@@ -9,14 +9,20 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from app.answer.answerability import FILE as ANSWERABILITY_FILE
+from app.answer.answerability import AnswerabilityModel, fit_answerability
 from app.answer.cache import AnswerCache
 from app.answer.composer import Answer, Composer, Thresholds
-from app.answer.sessions import FOLLOWUP_MAX_WORDS, SessionStore, merge_followup
+from app.answer.questions import collect_examples, load_questions
+from app.answer.sessions import FOLLOWUP_MAX_WORDS, SessionStore, is_elliptical, merge_followup
+from app.answer.signals import content_terms
 from app.index.embedder import Embedder, load_embedder
-from app.index.store import IndexUnusable, build_index, check_manifest, load_index, read_manifest
+from app.index.store import IndexData, IndexUnusable, build_index, check_manifest, load_index, read_manifest
 from app.knowledge.loader import KnowledgeError, hash_knowledge, load_knowledge
+from app.knowledge.models import Knowledge
 from app.privacy import PRIVACY_REMINDER, redact
 from app.search.retriever import Hit, RetrievalConfig, Retriever
 from app.settings import Settings
@@ -79,10 +85,32 @@ def thresholds(settings: Settings) -> Thresholds:
     )
 
 
+def make_composer(settings: Settings, knowledge: Knowledge, index: IndexData, embedder: Embedder,
+                  answerability: AnswerabilityModel | None) -> Composer:
+    """A composer over one index version, with the settings' knobs."""
+    retriever = Retriever(index, embedder, retrieval_config(settings))
+    return Composer(knowledge, retriever, thresholds(settings), settings.expand_synonyms,
+                    settings.restore_diacritics, answerability, tuple(settings.answerability_off))
+
+
 def build_from_settings(settings: Settings, embedder: Embedder) -> dict[str, Any]:
-    """Validate knowledge/ and build a new index version from it (the live one keeps serving meanwhile)."""
+    """Validate knowledge/ and build a new index version from it (the live one keeps serving meanwhile).
+
+    The answerability model is fitted on the dev questions against the new index and saved with it.
+    """
     knowledge = load_knowledge(settings.knowledge_dir)
-    return build_index(knowledge, embedder, settings.index_dir, settings.knowledge_dir)
+    path = settings.answerability_questions
+    questions = [q for q in load_questions(path) if q.split == "dev"] if path and path.exists() else []
+
+    def fit(index: IndexData) -> dict[str, Any]:
+        composer = make_composer(settings, knowledge, index, embedder, None)
+        examples = collect_examples(composer, questions)
+        if len({e.answers for e in examples}) < 2:
+            log.warning("answerability not fitted: too few dev questions match this knowledge base")
+            return {}
+        return {ANSWERABILITY_FILE: dataclasses.asdict(fit_answerability(examples))}
+
+    return build_index(knowledge, embedder, settings.index_dir, settings.knowledge_dir, extras=fit)
 
 
 class Assistant:
@@ -119,9 +147,8 @@ class Assistant:
             self.load_error = str(exc)
             log.error("index not loaded", extra={"fields": {"reason": self.load_error}})
             return False
-        retriever = Retriever(index, self.embedder, retrieval_config(self.settings))
-        composer = Composer(knowledge, retriever, thresholds(self.settings), self.settings.expand_synonyms,
-                            self.settings.restore_diacritics)
+        composer = make_composer(self.settings, knowledge, index, self.embedder,
+                                 AnswerabilityModel.load(Path(index.manifest["path"])))
         # requests in flight keep the composer they started with: nothing mixes two versions
         self.composer = composer
         self.load_error = None
@@ -186,12 +213,16 @@ class Assistant:
         "còn mức 2 thì sao?" after "Đăng ký định danh mức 1 thế nào?" gives "Đăng ký định danh mức 2
         thế nào". Only short questions in a live session get a context; retrieval then blends how each
         document matches the question alone and in context, so a new short question on another topic
-        is not dragged back to the previous one.
+        is not dragged back to the previous one. A question that names its own need (not elliptical)
+        gets no context at all.
         """
         if not self.settings.resolve_followups or not session_id:
             return None
         previous = self.sessions.previous(session_id)
         if not previous or len(question.split()) > FOLLOWUP_MAX_WORDS:
+            return None
+        composer = self._composer()
+        if not is_elliptical(question, len(content_terms(composer.prepare(question)))):
             return None
         return merge_followup(previous, question)
 

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     expand_synonyms: bool = True
     restore_diacritics: bool = True
 
+    # Answerability: a model fitted on the dev questions at index build time decides whether the top
+    # entry answers the question (see README, "How answers are made")
+    answerability_questions: Path | None = ROOT / "tests" / "data" / "questions"
+    answerability_off: Annotated[list[str], NoDecode] = []
+
     # Answer thresholds, calibrated on the dev split (see README, "Quality")
     faq_threshold: float = 0.58
     extract_threshold: float = 0.46
@@ -76,7 +81,7 @@ class Settings(BaseSettings):
     frame_ancestors: str = "'self'"
     log_json: bool = True
 
-    @field_validator("trusted_proxies", "allowed_origins", mode="before")
+    @field_validator("trusted_proxies", "allowed_origins", "answerability_off", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
         """Accept a comma-separated list as well as JSON."""
@@ -85,6 +90,23 @@ class Settings(BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("answerability_questions", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        """ANSWERABILITY_QUESTIONS= (empty) fits no model."""
+        return None if value in ("", None) else value
+
+    @field_validator("answerability_off")
+    @classmethod
+    def _known_signals(cls, value: list[str]) -> list[str]:
+        """Only signals that exist can be switched off."""
+        from app.answer.signals import FEATURES
+
+        unknown = sorted(set(value) - set(FEATURES))
+        if unknown:
+            raise ValueError(f"unknown answerability signals {unknown}; known: {list(FEATURES)}")
         return value
 
     @field_validator("trusted_proxies")

@@ -22,10 +22,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 SMALL_SOURCES = """
 - id: qd-06-2022
   title: "Quyết định số 06/QĐ-TTg"
-  kind: legal
+  kind: decree
   publisher: "Thủ tướng Chính phủ"
   number: "06/QĐ-TTg"
-  date: 2022-01-06
+  issued: 2022-01-06
   url: null
   summary: "Phê duyệt Đề án 06."
 - id: cong-dvcqg

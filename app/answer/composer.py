@@ -8,7 +8,18 @@ from typing import Literal
 
 import numpy as np
 
-from app.answer.messages import EXTRACTIVE_INTRO, NO_ANSWER, STARTER_QUESTIONS
+from app.answer.answerability import AnswerabilityModel
+from app.answer.messages import (
+    ASKED_DETAIL,
+    CAPABILITIES_ENTRY,
+    EXTRACTIVE_INTRO,
+    NO_ANSWER,
+    PARTIAL_INTRO,
+    PARTIAL_NEAREST,
+    PARTIAL_REFERRAL,
+    STARTER_QUESTIONS,
+)
+from app.answer.signals import Offer, Signals, entities, folded, offer_of_entry, offer_of_text, question_types
 from app.knowledge.models import Knowledge
 from app.search.fusion import scale_cosine
 from app.search.retriever import Hit, Retriever
@@ -46,6 +57,11 @@ class Citation:
     url: str | None
     publisher: str | None
     published: str | None
+    source_kind: str | None = None
+    status: str | None = None
+    superseded_by: str | None = None
+    superseded_by_title: str | None = None
+    retrieved: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,12 +73,23 @@ class Retrieval:
     hits: list[Hit]
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """How likely the top candidate answers the question, and what the question asks that it lacks."""
+
+    p_answer: float
+    p_topic: float
+    features: dict[str, float]
+    missing: list[str]
+    says_unknown: bool
+
+
 @dataclass
 class Answer:
     """What the assistant replies to one question."""
 
     answer: str
-    status: Literal["answered", "no_answer"]
+    status: Literal["answered", "partial", "no_answer"]
     answer_type: Literal["faq", "extractive", "none"]
     confidence: float
     citations: list[Citation] = field(default_factory=list)
@@ -80,10 +107,15 @@ class Composer:
     """Answers questions from a knowledge base through a retriever."""
 
     def __init__(self, knowledge: Knowledge, retriever: Retriever, thresholds: Thresholds,
-                 expand_synonyms: bool = True, restore_diacritics: bool = True):
+                 expand_synonyms: bool = True, restore_diacritics: bool = True,
+                 answerability: AnswerabilityModel | None = None, signals_off: tuple[str, ...] = ()):
         self.knowledge = knowledge
         self.retriever = retriever
         self.thresholds = thresholds
+        self.answerability = answerability
+        self.signals_off = signals_off
+        self.signals = Signals(*retriever.term_idf)
+        self._offers = {ref: offer_of_entry(entry) for ref, entry in knowledge.faqs.items()}
         self.expander = SynonymExpander(knowledge.synonyms) if expand_synonyms else None
         self.restorer = (DiacriticRestorer(u.text for u in retriever.index.units)
                          if restore_diacritics else None)
@@ -124,32 +156,114 @@ class Composer:
         merged_query = dataclasses.replace(merged_query, english=query.english)
         return Retrieval(merged_query, merged_vector, blended[:k])
 
+    def offer(self, hit: Hit) -> Offer:
+        """What a candidate offers: a FAQ entry's questions and answer, or a passage's text."""
+        if hit.unit.kind == "passage":
+            return offer_of_text(hit.unit.text)
+        return self._offers[hit.unit.ref]
+
+    def assess(self, found: Retrieval, question: ProcessedQuery | None = None) -> Assessment | None:
+        """Whether the top candidate answers the question (the fitted model, or the thresholds without one).
+
+        `question` is the wording to judge: for a follow-up, the question merged with its context.
+        """
+        if not found.hits:
+            return None
+        query = question or found.query
+        top = found.hits[0]
+        offer = self.offer(top)
+        features = self.signals.features(query, found.hits, offer)
+        for name in self.signals_off:
+            # a switched-off signal is a constant, so the fitted model cannot use it
+            features[name] = 0.0
+        missing = self.signals.missing_terms(query, offer)
+        if self.answerability is not None:
+            p_answer, p_topic = self.answerability.predict(features)
+        else:
+            threshold = self.thresholds.extract if top.unit.kind == "passage" else self.thresholds.faq
+            p_answer = top.confidence if top.confidence >= threshold else min(top.confidence, 0.49)
+            p_topic = top.confidence
+        if offer.says_unknown:
+            # an entry that says the assistant has no information is never an answer
+            p_answer = min(p_answer, 0.0)
+        return Assessment(round(p_answer, 3), round(p_topic, 3), features, missing, offer.says_unknown)
+
+    def _decide(self, assessment: Assessment, top: Hit) -> Literal["answered", "partial", "no_answer"]:
+        if self.answerability is not None:
+            answer_at, topic_at = self.answerability.answer_threshold, self.answerability.topic_threshold
+        else:
+            answer_at = 0.5
+            topic_at = self.thresholds.faq if not assessment.says_unknown else self.thresholds.related
+        if assessment.p_answer >= answer_at and not assessment.says_unknown:
+            return "answered"
+        if top.unit.kind != "passage" and assessment.p_topic >= topic_at:
+            return "partial"
+        return "no_answer"
+
     def answer(self, question: str, context: str | None = None) -> Answer:
         """Answer one question, optionally in the context of the session's previous question."""
         found = self.retrieve(question, context)
         query, vector, hits = found.query, found.vector, found.hits
         lang = "en" if query.english else "vi"
         faq_hits = [h for h in hits if h.unit.kind != "passage"]
-        top = hits[0] if hits else None
-        if top is not None and top.unit.kind != "passage" and top.confidence >= self.thresholds.faq:
-            return self._faq_answer(top, faq_hits[1:], lang)
-        if top is not None and top.unit.kind == "passage" and top.confidence >= self.thresholds.extract:
+        assessment = self.assess(found)
+        if assessment is None:
+            return self._no_answer(query, faq_hits, lang, 0.0, in_domain=False)
+        top = hits[0]
+        decision = self._decide(assessment, top)
+        if decision == "answered" and top.unit.kind != "passage":
+            return dataclasses.replace(self._faq_answer(top, faq_hits[1:], query, lang),
+                                       confidence=assessment.p_answer)
+        if decision == "answered":
             passages = [h for h in hits if h.unit.kind == "passage" and h.confidence >= self.thresholds.extract]
-            extracted = self._extractive_answer(query, vector, passages[:3], lang)
+            extracted = self._extractive_answer(query, vector, passages[:3] or [top], lang)
             if extracted:
-                extracted.suggestions = self._suggestions(faq_hits, lang, exclude=None)
+                extracted.confidence = assessment.p_answer
+                extracted.suggestions = self._suggestions(faq_hits, query, lang, exclude=None)
                 return extracted
-        return Answer(
-            answer=NO_ANSWER[lang], status="no_answer", answer_type="none",
-            confidence=round(max((self.confidence(h) for h in hits), default=0.0), 3),
-            suggestions=self._suggestions(faq_hits, lang, exclude=None) or STARTER_QUESTIONS[lang],
-            language=lang,
-        )
+        if decision == "partial":
+            return self._partial_answer(top, assessment, faq_hits, query, lang)
+        return self._no_answer(query, faq_hits, lang, assessment.p_answer,
+                               in_domain=assessment.p_topic >= self.thresholds.related)
 
-    def _suggestions(self, faq_hits: list[Hit], lang: str, exclude: str | None) -> list[str]:
+    def _no_answer(self, query: ProcessedQuery, faq_hits: list[Hit], lang: str, confidence: float,
+                   in_domain: bool) -> Answer:
+        suggestions = self._suggestions(faq_hits, query, lang, exclude=None) if in_domain else []
+        if not suggestions:
+            capabilities = self.knowledge.faqs.get(CAPABILITIES_ENTRY)
+            if capabilities is not None:
+                suggestions = [capabilities.en.question if lang == "en" and capabilities.en else capabilities.question]
+            else:
+                suggestions = STARTER_QUESTIONS[lang][:1]
+        return Answer(answer=NO_ANSWER[lang], status="no_answer", answer_type="none",
+                      confidence=round(confidence, 3), suggestions=suggestions, language=lang)
+
+    def _partial_answer(self, top: Hit, assessment: Assessment, faq_hits: list[Hit], query: ProcessedQuery,
+                        lang: str) -> Answer:
+        entry = self.knowledge.faqs[top.unit.ref]
+        nearest = entry.en.question if lang == "en" and entry.en else entry.question
+        words = {fold: word for word in query.text.split() for fold in [folded(word)] if fold}
+        named = [words[t] for t in assessment.missing[:3] if t in words]
+        if named and not assessment.says_unknown:
+            missing = "\"" + " ".join(named) + "\""
+        else:
+            types = question_types(folded(query.text))
+            missing = ASKED_DETAIL[lang][types[0] if types else ""]
+        text = " ".join([PARTIAL_INTRO[lang].format(missing=missing), PARTIAL_NEAREST[lang].format(question=nearest),
+                         PARTIAL_REFERRAL[lang]])
+        others = self._suggestions(faq_hits, query, lang, exclude=entry.id)
+        return Answer(answer=text, status="partial", answer_type="none", confidence=assessment.p_answer,
+                      suggestions=[nearest, *[o for o in others if o != nearest]][:3], language=lang,
+                      matched_id=entry.id)
+
+    def _suggestions(self, faq_hits: list[Hit], query: ProcessedQuery, lang: str, exclude: str | None) -> list[str]:
+        """Questions of entries related to this one: close enough, and sharing a word that carries the need."""
+        asked = set(self.signals.missing_terms(query, offer_of_text("")))
         out: list[str] = []
         for hit in faq_hits:
             if hit.unit.ref == exclude or self.confidence(hit) < self.thresholds.related:
+                continue
+            if asked and not asked & self._offers[hit.unit.ref].question_terms:
                 continue
             entry = self.knowledge.faqs[hit.unit.ref]
             text = entry.en.question if lang == "en" and entry.en else entry.question
@@ -170,10 +284,13 @@ class Composer:
         if ref in self.knowledge.articles:
             return self.article_citation(n, ref, self.knowledge.articles[ref].paragraphs[0])
         src = self.knowledge.sources[ref]
+        replacement = self.knowledge.sources.get(src.superseded_by or "")
         return Citation(n, ref, "source", src.title, _snippet(src.summary), src.url, src.publisher,
-                        src.date.isoformat() if src.date else None)
+                        src.date.isoformat() if src.date else None, source_kind=src.kind, status=src.status,
+                        superseded_by=src.superseded_by, superseded_by_title=replacement.title if replacement else None,
+                        retrieved=src.retrieved.isoformat() if src.retrieved else None)
 
-    def _faq_answer(self, hit: Hit, others: list[Hit], lang: str) -> Answer:
+    def _faq_answer(self, hit: Hit, others: list[Hit], query: ProcessedQuery, lang: str) -> Answer:
         entry = self.knowledge.faqs[hit.unit.ref]
         use_en = lang == "en" and entry.en is not None
         text = entry.en.answer if use_en and entry.en else entry.answer
@@ -182,7 +299,7 @@ class Composer:
         return Answer(
             answer=f"{text.strip()} {markers}", status="answered", answer_type="faq",
             confidence=round(self.confidence(hit), 3), citations=citations,
-            suggestions=self._suggestions(others, lang, exclude=entry.id),
+            suggestions=self._suggestions(others, query, lang, exclude=entry.id),
             language="en" if use_en else "vi", matched_id=entry.id,
         )
 
@@ -190,7 +307,11 @@ class Composer:
                            lang: str) -> Answer | None:
         index = self.retriever.index
         wanted = {(h.unit.ref, h.unit.chunk): h for h in passages}
-        rows = [i for i, s in enumerate(index.sentences) if (s.ref, s.chunk) in wanted]
+        # a sentence must name what the question names (a country, a year, a number, a document):
+        # a sentence about Vietnam's figure does not answer a question about Singapore's
+        needed = entities(folded(query.text))
+        rows = [i for i, s in enumerate(index.sentences) if (s.ref, s.chunk) in wanted
+                and all(e in folded(s.text) for e in needed)]
         if not rows:
             return None
         cos = index.sentence_vectors[rows] @ vector

@@ -32,3 +32,31 @@ STARTER_QUESTIONS = {
         "What is Project 06?",
     ],
 }
+
+PARTIAL_INTRO = {
+    "vi": "Tôi chưa có thông tin về {missing} mà bạn hỏi, nên không trả lời phần đó.",
+    "en": "I don't have information on {missing} that you asked about, so I can't answer that part.",
+}
+
+PARTIAL_NEAREST = {
+    "vi": "Nội dung gần nhất tôi có là: \"{question}\" (bấm vào gợi ý bên dưới để xem).",
+    "en": "The closest topic I have is: \"{question}\" (open it from the suggestions below).",
+}
+
+PARTIAL_REFERRAL = {
+    "vi": "Để hỏi phần còn thiếu, bạn có thể liên hệ Tổ công nghệ số cộng đồng hoặc bộ phận một cửa của xã, "
+          "phường nơi bạn sống; với tài khoản định danh điện tử (VNeID), hãy hỏi công an xã, phường.",
+    "en": "For the missing part, ask the community digital technology team or the one-stop desk of your commune "
+          "or ward; for the e-ID account (VNeID), ask the commune or ward police.",
+}
+
+# what a question asked for, named when no single word of it is missing from the nearest entry
+ASKED_DETAIL = {
+    "vi": {"when": "thời điểm cụ thể", "fee": "lệ phí", "age": "độ tuổi", "duration": "thời gian giải quyết",
+           "phone": "số điện thoại hỗ trợ", "count": "con số cụ thể", "": "chi tiết này"},
+    "en": {"when": "the exact date", "fee": "the fee", "age": "the age", "duration": "how long it takes",
+           "phone": "the support phone number", "count": "the exact figure", "": "this detail"},
+}
+
+# the entry offered when a question is not about anything the assistant covers
+CAPABILITIES_ENTRY = "troly-lam-duoc-gi"

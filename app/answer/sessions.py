@@ -12,6 +12,24 @@ from app.text.normalize import fold_diacritics
 FOLLOWUP_MAX_WORDS = 7
 _STRIP_START = re.compile(r"^(the con|vay con|con|what about|how about|and|va|vay|the)\s+")
 _STRIP_END = re.compile(r"\s+(thi sao|the nao|sao|nua|then)$")
+# a follow-up leans on the previous question: it opens with "còn", "vậy", "what about"..., ends with
+# "thì sao", "nữa"..., or points back with "nó", "cái đó", "ở đó"
+_LEANS_START = re.compile(r"^(the con|vay con|con|what about|how about|and|va|vay thi|vay|the thi|roi|sau do)\b")
+_LEANS_END = re.compile(r"\b(thi sao|the thi sao|nua|then|too|as well|luon)$")
+_POINTS_BACK = re.compile(r"\b(no|cai do|cai nay|viec do|viec nay|o do|muc do|truong hop do|it|that|this one)\b")
+# without such a word, a question this short may still be elliptical ("ở đâu?", "mất bao lâu?")
+ELLIPTICAL_MAX_CONTENT_WORDS = 2
+
+
+def is_elliptical(question: str, content_words: int) -> bool:
+    """True when a question needs the previous one to make sense; a question that names its own need
+    ("quên mật khẩu VNeID thì làm sao") stands alone and is never blended with the previous topic."""
+    text = " ".join(fold_diacritics(w) for w in question.lower().strip(" ?.!").split())
+    if not text:
+        return False
+    if _LEANS_START.match(text) or _LEANS_END.search(text) or _POINTS_BACK.search(text):
+        return True
+    return content_words <= ELLIPTICAL_MAX_CONTENT_WORDS
 
 
 def merge_followup(previous: str, followup: str) -> str:

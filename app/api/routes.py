@@ -55,7 +55,9 @@ RateLimitDep = Depends(enforce_rate_limit)
 
 def _citation(c: Citation) -> CitationOut:
     return CitationOut(n=c.n, id=c.id, kind=c.kind, title=c.title, snippet=c.snippet, url=c.url,
-                       publisher=c.publisher, published=c.published)
+                       publisher=c.publisher, published=c.published, source_kind=c.source_kind,
+                       status=c.status, superseded_by=c.superseded_by,
+                       superseded_by_title=c.superseded_by_title, retrieved=c.retrieved)
 
 
 def _clean_question(question: str, limit: int) -> str:
@@ -79,9 +81,10 @@ async def chat(body: ChatRequest, assistant: AssistantDep, request: Request) -> 
     question = _clean_question(body.question, assistant.settings.max_question_chars)
     result = await run_in_threadpool(assistant.chat, question, body.session_id)
     a = result.answer
-    request.app.state.metrics.count_answer(a.answer_type)
+    request.app.state.metrics.count_answer(a.answer_type, a.status)
     return ChatResponse(
         answer=a.answer, status=a.status, answer_type=a.answer_type, confidence=a.confidence,
+        related_id=a.matched_id if a.status == "partial" else None,
         citations=[_citation(c) for c in a.citations], suggestions=a.suggestions,
         session_id=result.session_id, message_id=result.message_id, kb_version=result.kb_version,
     )

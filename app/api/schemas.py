@@ -24,16 +24,26 @@ class CitationOut(BaseModel):
     snippet: str
     url: str | None
     publisher: str | None
-    published: str | None = Field(description="YYYY-MM-DD or null")
+    published: str | None = Field(description="YYYY-MM-DD or null: a legal document's issue date, a page's date")
+    source_kind: str | None = Field(None, description="law, decree, decision, resolution, circular, notice, "
+                                    "guidance (official page), media (state media), service, note")
+    status: Literal["in_force", "amended", "superseded", "expired"] | None = Field(
+        None, description="legal status of a legal document; null for other sources")
+    superseded_by: str | None = Field(None, description="id of the document that replaced this one")
+    superseded_by_title: str | None = None
+    retrieved: str | None = Field(None, description="YYYY-MM-DD the page was last read by the editors")
 
 
 class ChatResponse(BaseModel):
     """The assistant's reply."""
 
     answer: str
-    status: Literal["answered", "no_answer"]
+    status: Literal["answered", "partial", "no_answer"] = Field(
+        description="answered; partial: the topic is covered but not the detail asked, the nearest entry is "
+                    "the first suggestion; no_answer: with where to ask and related questions")
     answer_type: Literal["faq", "extractive", "none"]
-    confidence: float
+    confidence: float = Field(description="estimated probability that the answer is right (0-1)")
+    related_id: str | None = Field(None, description="with partial: the id of the nearest entry")
     citations: list[CitationOut]
     suggestions: list[str]
     session_id: str

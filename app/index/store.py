@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Literal
 
 import faiss
@@ -123,7 +124,7 @@ def _embed_reusing(embedder: Embedder, texts: list[str], cache: dict[str, np.nda
     return out, len(missing)
 
 
-KNOWLEDGE_FILES = ("articles/*.md", "faq/*.yaml", "sources.yaml", "synonyms.yaml")
+KNOWLEDGE_FILES = ("articles/*.md", "faq/*.yaml", "sources.yaml", "sources/*.yaml", "synonyms.yaml")
 
 
 def _snapshot_knowledge(source: Path, target: Path) -> None:
@@ -136,12 +137,14 @@ def _snapshot_knowledge(source: Path, target: Path) -> None:
 
 
 def build_index(knowledge: Knowledge, embedder: Embedder, index_dir: Path,
-                knowledge_dir: Path | None = None) -> dict[str, Any]:
+                knowledge_dir: Path | None = None,
+                extras: Callable[[IndexData], dict[str, Any]] | None = None) -> dict[str, Any]:
     """Build the index into a new version directory and switch the manifest to it atomically.
 
     With `knowledge_dir`, its files are copied into the version so replicas sharing only the index
-    volume serve the same knowledge. Returns the new manifest (with `embedded`, the number of texts
-    that needed new vectors).
+    volume serve the same knowledge. `extras` is given the new index before it goes live and returns
+    further JSON files (name -> content) fitted on it, saved and checksummed with the version.
+    Returns the new manifest (with `embedded`, the number of texts that needed new vectors).
     """
     index_dir.mkdir(parents=True, exist_ok=True)
     units, sentences = make_units(knowledge)
@@ -159,6 +162,10 @@ def build_index(knowledge: Knowledge, embedder: Embedder, index_dir: Path,
         _write_json(staging / "sentences.json", [asdict(s) for s in sentences])
         if knowledge_dir is not None:
             _snapshot_knowledge(knowledge_dir, staging / "knowledge")
+        extra_files = extras(_index_data({"dim": embedder.dim, "path": str(staging)}, units, vectors, sentences,
+                                         sentence_vectors)) if extras else {}
+        for name, content in extra_files.items():
+            _write_json(staging / name, content)
         version_dir = index_dir / f"v-{version}"
         os.replace(staging, version_dir)
     except BaseException:
@@ -176,7 +183,7 @@ def build_index(knowledge: Knowledge, embedder: Embedder, index_dir: Path,
         "units": len(units),
         "sentences": len(sentences),
         "checksums": {name: _sha256(version_dir / name) for name in
-                      ("vectors.npy", "sentence_vectors.npy", "units.json", "sentences.json")},
+                      ("vectors.npy", "sentence_vectors.npy", "units.json", "sentences.json", *extra_files)},
     }
     # Replacing the manifest is the atomic switch: a reader sees the old version or the new, never half.
     _write_json(index_dir / MANIFEST, manifest, atomic=True)
@@ -257,7 +264,12 @@ def load_index(index_dir: Path) -> IndexData:
         raise IndexUnusable(f"index in {version_dir} cannot be read ({exc}): run `make index`") from exc
     if vectors.shape != (len(units), manifest["dim"]) or len(sentence_vectors) != len(sentences):
         raise IndexUnusable(f"index in {version_dir} is inconsistent: run `make index`")
+    return _index_data({**manifest, "path": str(version_dir)}, units, vectors, sentences, sentence_vectors)
+
+
+def _index_data(manifest: dict[str, Any], units: list[Unit], vectors: np.ndarray, sentences: list[Sentence],
+                sentence_vectors: np.ndarray) -> IndexData:
     # inner product equals cosine on normalised vectors
     dense = faiss.IndexFlatIP(int(manifest["dim"]))
     dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return IndexData({**manifest, "path": str(version_dir)}, units, vectors, sentences, sentence_vectors, dense)
+    return IndexData(manifest, units, vectors, sentences, sentence_vectors, dense)

@@ -126,20 +126,22 @@ def load_knowledge(directory: Path) -> Knowledge:
         return str(p.relative_to(root.parent)) if root.parent in p.parents else str(p)
 
     sources: dict[str, Source] = {}
-    src_path = root / "sources.yaml"
-    if src_path.exists():
+    # sources.yaml and/or one file per topic under sources/
+    source_files = [root / "sources.yaml"] if (root / "sources.yaml").exists() else []
+    for src_path in source_files + sorted((root / "sources").glob("*.yaml")):
         for line, item in _yaml_items(src_path, rel(src_path), problems):
             where = KnowledgeProblem(rel(src_path), line, "")
+            if not isinstance(item, dict):
+                problems.append(KnowledgeProblem(where.path, line, "source must be a mapping"))
+                continue
+            reserved = sorted(str(k) for k in item if k in ("path", "line") or not isinstance(k, str))
+            if reserved:
+                problems.append(KnowledgeProblem(where.path, line, f"source: unexpected keys {reserved}"))
+                continue
             try:
-                source = Source(**item) if isinstance(item, dict) else None
+                source = Source(**item, path=where.path, line=line)
             except ValidationError as exc:
                 problems.append(KnowledgeProblem(where.path, line, f"source: {_describe(exc)}"))
-                continue
-            except TypeError as exc:  # keys that are not field names (numbers, say)
-                problems.append(KnowledgeProblem(where.path, line, f"source: {exc}"))
-                continue
-            if source is None:
-                problems.append(KnowledgeProblem(where.path, line, "source must be a mapping"))
                 continue
             _check_unique("source", source.id, where, ids, problems)
             sources[source.id] = source
@@ -185,6 +187,11 @@ def load_knowledge(directory: Path) -> Knowledge:
                 own.add(exact)
                 questions.setdefault(key, where)
 
+    for source in sources.values():
+        for ref in [source.superseded_by, *source.amended_by]:
+            if ref is not None and ref not in sources:
+                problems.append(KnowledgeProblem(source.path, source.line,
+                                                 f"source '{source.id}': unknown document '{ref}'"))
     for entry in faqs.values():
         for ref in entry.sources:
             if ref not in sources and ref not in articles:

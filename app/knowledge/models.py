@@ -8,7 +8,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-TOPICS = {"chuyen-doi-so", "cong-dvc", "de-an-06", "vneid", "an-toan", "tro-ly"}
+TOPICS = {"chuyen-doi-so", "cong-dvc", "de-an-06", "vneid", "an-toan", "tro-ly", "can-cuoc", "thu-tuc",
+          "chinh-quyen", "du-lieu-ca-nhan"}
+# kinds of legal documents: they carry a number and a legal status
+LEGAL_KINDS = {"law", "decree", "decision", "resolution", "circular", "notice"}
+SOURCE_KINDS = Literal["law", "decree", "decision", "resolution", "circular", "notice", "guidance", "media",
+                       "service", "note"]
+LegalStatus = Literal["in_force", "amended", "superseded", "expired"]
 
 
 def _check_topics(topics: list[str]) -> list[str]:
@@ -29,18 +35,42 @@ class _Record(BaseModel):
 
 
 class Source(_Record):
-    """A legal document or other non-article source."""
+    """A legal document, an official page, a state-media report or one of our notes."""
 
     id: str = Field(pattern=ID_PATTERN)
     title: str
-    kind: Literal["legal", "service", "note", "project"]
+    kind: SOURCE_KINDS
     publisher: str | None = None
-    number: str | None = None
-    date: dt.date | None = None
     url: str | None = None
+    published: dt.date | None = None
+    retrieved: dt.date | None = None
     summary: str
+    # legal documents only
+    number: str | None = None
+    issued: dt.date | None = None
+    in_force_from: dt.date | None = None
+    status: LegalStatus | None = None
+    superseded_by: str | None = None
+    amended_by: list[str] = []
+    path: str = ""
+    line: int = 0
 
     _blank = field_validator("title", "summary")(_not_blank)
+
+    @property
+    def is_legal(self) -> bool:
+        """True for a law, decree, decision, resolution, circular or notice."""
+        return self.kind in LEGAL_KINDS
+
+    @property
+    def openable(self) -> bool:
+        """True when a resident can open it: a link, or a legal document's number."""
+        return bool(self.url) or (self.is_legal and bool(self.number))
+
+    @property
+    def date(self) -> dt.date | None:
+        """The date shown next to a citation: issued for a legal document, else the page's date."""
+        return self.issued or self.published
 
 
 class Article(_Record):
@@ -83,6 +113,7 @@ class FaqEntry(_Record):
     sources: list[str] = Field(min_length=1)
     topics: list[str]
     as_of: dt.date
+    review_by: dt.date | None = None
     path: str = ""
     line: int = 0
 

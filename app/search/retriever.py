@@ -93,6 +93,11 @@ class Retriever:
         # the embedding engines are not safe to call from several threads at once
         self._embed_lock = threading.Lock()
 
+    @property
+    def term_idf(self) -> tuple[dict[str, float], float]:
+        """IDF of every folded term of the index, and the largest (what an unseen word weighs)."""
+        return self._folded.idf, self._max_idf
+
     @staticmethod
     def _doc_key(unit: Unit) -> tuple[str, int]:
         return (unit.ref, unit.chunk if unit.kind == "passage" else -1)

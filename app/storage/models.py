@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 AnswerType = Literal["faq", "extractive", "none"]
-AnswerStatus = Literal["answered", "no_answer"]
+AnswerStatus = Literal["answered", "partial", "no_answer"]
 
 
 def utc_now() -> dt.datetime:
@@ -52,7 +52,7 @@ class FeedbackRow:
 
 @dataclass(frozen=True)
 class UnansweredRow:
-    """A question the assistant could not answer, for knowledge-base editors."""
+    """A question the assistant could not answer, or answered only in part, for knowledge-base editors."""
 
     id: int
     message_id: str
@@ -60,3 +60,5 @@ class UnansweredRow:
     question: str
     created_at: dt.datetime
     kb_version: str
+    status: str = "no_answer"
+    related_id: str | None = None

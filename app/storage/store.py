@@ -81,7 +81,7 @@ class Store:
         return cls(engine)
 
     def record_conversation(self, rec: ConversationRecord) -> None:
-        """Store one conversation, and list it for editors when it got no answer."""
+        """Store one conversation, and list it for editors when it got no answer or a partial one."""
         with self._sessions.begin() as session:
             session.add(Conversation(
                 id=rec.message_id, session_id=rec.session_id, created_at=rec.created_at, question=rec.question,
@@ -89,10 +89,11 @@ class Store:
                 matched_id=rec.matched_id, confidence=rec.confidence, latency_ms=rec.latency_ms,
                 kb_version=rec.kb_version, language=rec.language, had_personal_data=rec.had_personal_data,
             ))
-            if rec.status == "no_answer":
+            if rec.status in ("no_answer", "partial"):
                 session.add(Unanswered(
                     message_id=rec.message_id, session_id=rec.session_id, question=rec.question,
-                    created_at=rec.created_at, kb_version=rec.kb_version,
+                    created_at=rec.created_at, kb_version=rec.kb_version, status=rec.status,
+                    related_id=rec.matched_id if rec.status == "partial" else None,
                 ))
 
     def record_feedback(self, message_id: str, helpful: bool, *, now: dt.datetime | None = None) -> bool:
@@ -136,7 +137,7 @@ class Store:
             return [
                 UnansweredRow(
                     id=u.id, message_id=u.message_id, session_id=u.session_id, question=u.question,
-                    created_at=u.created_at, kb_version=u.kb_version,
+                    created_at=u.created_at, kb_version=u.kb_version, status=u.status, related_id=u.related_id,
                 )
                 for u in session.scalars(query)
             ]

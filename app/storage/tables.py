@@ -82,7 +82,7 @@ class Feedback(Base):
 
 
 class Unanswered(Base):
-    """A question that got no answer, kept apart so editors can page through it cheaply."""
+    """A question that got no answer or a partial one, kept apart so editors can page through it cheaply."""
 
     __tablename__ = "unanswered"
 
@@ -92,3 +92,5 @@ class Unanswered(Base):
     question: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     kb_version: Mapped[str] = mapped_column(String())
+    status: Mapped[str] = mapped_column(String(16), default="no_answer", server_default="no_answer")
+    related_id: Mapped[str | None] = mapped_column(String(), nullable=True)

@@ -64,7 +64,7 @@ def test_check_kb_command_passes_on_the_real_knowledge_base(capsys, monkeypatch)
 
 def test_check_kb_command_fails_with_problems(tmp_path: Path, capsys, monkeypatch):
     kb = write_small_kb(tmp_path)
-    (kb / "sources.yaml").write_text("- id: Bad Id\n  title: x\n  kind: legal\n  summary: y\n", encoding="utf-8")
+    (kb / "sources.yaml").write_text("- id: Bad Id\n  title: x\n  kind: decree\n  summary: y\n", encoding="utf-8")
     monkeypatch.setenv("KNOWLEDGE_DIR", str(kb))
     assert main(["check-kb"]) == 1
     err = capsys.readouterr().err

@@ -1,0 +1,132 @@
+"""The fitted answerability model: P(the top entry answers this question) and P(it is on the topic asked).
+
+Two logistic regressions over the signals in `app.answer.signals`, fitted on the dev split of the question
+set when the index is built and saved in the index version (`answerability.json`). Their decision
+thresholds are chosen on the same dev questions: the lowest answer threshold whose answered-wrong rate
+stays within `WRONG_BUDGET`, then the lowest partial threshold keeping the total within budget.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.answer.signals import FEATURES, sigmoid
+
+# share of all dev questions allowed to end with a wrong entry shown (answered or partial)
+WRONG_BUDGET = 0.02
+PARTIAL_BUDGET = 0.025
+FILE = "answerability.json"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One dev question's top candidate: its features and what the expected ids say of it."""
+
+    features: dict[str, float]
+    top_expected: bool   # the top candidate is an expected id
+    answers: bool        # ... and the question is not one the entry only partly covers
+    covered: bool        # the question has an expected entry at all
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """Standardised logistic regressions and the thresholds chosen for them."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    answer_coef: tuple[float, ...]
+    answer_intercept: float
+    topic_coef: tuple[float, ...]
+    topic_intercept: float
+    answer_threshold: float
+    topic_threshold: float
+    fitted: dict[str, Any] = field(default_factory=dict)
+
+    def _z(self, features: dict[str, float]) -> np.ndarray:
+        x = np.array([features[name] for name in self.features], dtype=np.float64)
+        return (x - np.array(self.mean)) / np.array(self.scale)
+
+    def predict(self, features: dict[str, float]) -> tuple[float, float]:
+        """(probability the top entry answers the question, probability it is on the topic asked)."""
+        z = self._z(features)
+        p_answer = sigmoid(float(z @ np.array(self.answer_coef)) + self.answer_intercept)
+        p_topic = sigmoid(float(z @ np.array(self.topic_coef)) + self.topic_intercept)
+        return p_answer, max(p_topic, p_answer)
+
+    def save(self, directory: Path) -> None:
+        """Write the model next to the index files."""
+        (directory / FILE).write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> AnswerabilityModel | None:
+        """The model saved in an index version, or None when the build fitted none."""
+        path = directory / FILE
+        if not path.exists():
+            return None
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            for key in ("features", "mean", "scale", "answer_coef", "topic_coef"):
+                raw[key] = tuple(raw[key])
+            model = cls(**raw)
+        except (ValueError, TypeError, KeyError):
+            return None
+        # a model fitted on other signals (an older build) cannot read today's features
+        return model if model.features == FEATURES else None
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[tuple[float, ...], float]:
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(y.tolist())) < 2:
+        # one class only: a constant model that says what the data says
+        return tuple(0.0 for _ in range(x.shape[1])), 6.0 if y.all() else -6.0
+    reg = LogisticRegression(C=1.0, max_iter=2000)
+    reg.fit(x, y)
+    return tuple(float(c) for c in reg.coef_[0]), float(reg.intercept_[0])
+
+
+def _choose(scores: np.ndarray, good: np.ndarray, allowed: np.ndarray, budget: float, n: int,
+            already_wrong: int = 0) -> float:
+    """The lowest threshold whose wrong picks (with those already made) stay within budget * n."""
+    best = 1.01
+    for t in sorted(set(np.round(scores, 4).tolist()), reverse=True):
+        picked = allowed & (scores >= t)
+        wrong = int((picked & ~good).sum()) + already_wrong
+        if wrong > budget * n:
+            break
+        best = t
+    return float(best)
+
+
+def fit_answerability(examples: list[Example]) -> AnswerabilityModel:
+    """Fit both regressions and their thresholds on the dev examples."""
+    x = np.array([[e.features[name] for name in FEATURES] for e in examples], dtype=np.float64)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    answers = np.array([e.answers for e in examples])
+    on_topic = np.array([e.top_expected for e in examples])
+    a_coef, a_int = _fit_logistic(z, answers.astype(int))
+    t_coef, t_int = _fit_logistic(z, on_topic.astype(int))
+    p_answer = np.array([sigmoid(float(row @ np.array(a_coef)) + a_int) for row in z])
+    p_topic = np.maximum(np.array([sigmoid(float(row @ np.array(t_coef)) + t_int) for row in z]), p_answer)
+    n = len(examples)
+    everyone = np.ones(n, dtype=bool)
+    answer_threshold = _choose(p_answer, answers, everyone, WRONG_BUDGET, n)
+    answered = p_answer >= answer_threshold
+    wrong_answered = int((answered & ~answers).sum())
+    topic_threshold = _choose(p_topic, on_topic, ~answered, PARTIAL_BUDGET, n, wrong_answered)
+    return AnswerabilityModel(
+        features=FEATURES, mean=tuple(float(v) for v in mean), scale=tuple(float(v) for v in scale),
+        answer_coef=a_coef, answer_intercept=a_int, topic_coef=t_coef, topic_intercept=t_int,
+        answer_threshold=answer_threshold, topic_threshold=topic_threshold,
+        fitted={"questions": n, "answerable": int(answers.sum()), "on_topic": int(on_topic.sum()),
+                "covered": int(sum(e.covered for e in examples))},
+    )

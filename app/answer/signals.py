@@ -1,0 +1,193 @@
+"""Signals of whether the top-ranked entry answers *this* question, not just its topic.
+
+Ranking finds the entry whose words and meaning are closest; these signals look at what the question
+asks that the entry does not offer: a salient word (the action, the object), a number, year, place or
+document, or a kind of answer (a date, a fee, an age, a phone number) the entry never gives.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from app.knowledge.models import FaqEntry
+from app.search.retriever import Hit
+from app.text.normalize import fold_diacritics, normalize_text, tokenize
+from app.text.query import ProcessedQuery
+
+# words that carry no need of their own (folded): particles, pronouns, politeness, question words
+STOPWORDS = frozenset("""
+a ah ak ad ak oi ui nhe nha nhi ha ho vay day do kia nay ay the thi ma la va voi cua cho de o tai tu den
+toi minh em anh chi ban ong ba co chu bac cau to tui ta chung ho ai gi nao sao bao nhieu may khong ko k
+hok hong chua da dang se bi duoc dc duoc can phai nen muon hoi xin vui long giup gium dum lam on
+cac nhung mot moi tat ca nua roi luon bao lau nhieu dau cung con neu khi vi nen nhu the nao lam sao duoc khong nhe a
+thay thi sao biet minh oi ad admin anh chi em ca nha moi nguoi gium giup voi
+i my me we our you your it its is are was were be been am do does did done how what where when which
+who whom why can could should would will shall may might must the a an to of for in on at with from by
+about and or if please tell know want need get there this that these those any some have has had not no
+""".split())
+
+# the action a question asks for (folded, one or two syllables): a different action is a different need
+ACTIONS = (
+    "doi", "quen", "khoa", "mo khoa", "tich hop", "gia han", "cap lai", "cap doi", "huy", "xoa", "cap nhat",
+    "dang ky", "dang nhap", "kich hoat", "thay doi", "lay lai", "khoi phuc", "chuyen", "nop", "thanh toan",
+    "tra cuu", "khieu nai", "phan anh", "cai dat", "xac thuc", "dieu chinh", "sua", "bo sung", "bi mat",
+    "het han", "to giac", "tam tru", "thuong tru", "khai sinh", "khai tu", "uy quyen", "xuat trinh",
+    "change", "forgot", "forget", "lock", "unlock", "renew", "cancel", "delete", "update", "register", "login",
+    "activate", "reset", "recover", "pay", "track", "complain", "download", "install", "lost", "replace",
+)
+
+# kinds of answer a question asks for, and what an answer that gives it contains (both folded)
+_QUESTION_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "when": (re.compile(r"\b(khi nao|bao gio|ngay nao|nam nao|thang nao|thoi han|han chot|when|what date|deadline)\b"),
+             re.compile(r"\d{1,2}/\d{1,4}|\b(19|20)\d\d\b|\bngay \d|\bthang \d|\bnam \d")),
+    "fee": (re.compile(r"\b(bao nhieu tien|le phi|mat phi|ton phi|phi|gia bao nhieu|how much|fee|fees|cost|charge)\b"),
+            re.compile(r"\b(dong|phi|mien phi|khong mat|free|fee|vnd|\d[\d.]*d)\b")),
+    "age": (re.compile(r"\b(tuoi|how old|age|ages)\b"), re.compile(r"\b(tuoi|age|years old)\b")),
+    "duration": (re.compile(r"\b(bao lau|may ngay|mat bao lau|how long|how many days)\b"),
+                 re.compile(r"\d+\s*(ngay|gio|phut|thang|tuan|day|days|hour|hours|minute|minutes|month|week)")),
+    "phone": (re.compile(r"\b(hotline|tong dai|duong day nong|so dien thoai ho tro|sdt ho tro|goi so|so nao de goi"
+                         r"|phone number|call)\b"),
+              re.compile(r"\b\d{4}[\s.]?\d{3,}|\b1900|\b1800|\b\d{3,4}\b.*\b(goi|tong dai|hotline)\b")),
+    "count": (re.compile(r"\b(bao nhieu|how many)\b"), re.compile(r"\d")),
+}
+
+COUNTRIES = (
+    "singapore", "han quoc", "nhat ban", "trung quoc", "nuoc my", "hoa ky", "thai lan", "campuchia", "nuoc lao",
+    "an do", "estonia", "nuoc uc", "nuoc phap", "nuoc duc", "anh quoc", "malaysia", "indonesia", "philippines",
+    "dai loan", "nuoc nga",
+    "korea", "japan", "china", "america", "usa", "thailand", "cambodia", "laos", "india", "australia",
+    "france", "germany", "britain", "uk", "taiwan", "russia",
+)
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
+_DOC_NUMBER = re.compile(r"\b\d+/\d{4}/[a-z0-9-]+|\b\d+/[a-z]{2,}-[a-z0-9]+\b")
+_NUMBER = re.compile(r"\b\d+\b")
+_UNKNOWN_MARKERS = ("tro ly khong co thong tin", "tro ly chua co thong tin", "khong co trong nguon",
+                    "not in the assistant", "the assistant has no information", "nguon cua tro ly khong")
+
+FEATURES = (
+    "confidence", "margin", "dense", "coverage", "missing_question_side", "missing_entry", "max_missing_idf",
+    "action_missing", "entity_missing", "type_missing", "lexical_agrees", "says_unknown", "is_passage",
+    "english",
+)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a candidate (a FAQ entry or an article passage) offers, folded for matching."""
+
+    question_terms: frozenset[str]
+    all_terms: frozenset[str]
+    question_text: str
+    text: str
+    says_unknown: bool
+
+
+def folded(text: str) -> str:
+    """Lower-case, diacritic-free text with single spaces (the form every signal compares)."""
+    return " ".join(fold_diacritics(t) for t in tokenize(normalize_text(text)))
+
+
+def _terms(text: str) -> frozenset[str]:
+    tokens = folded(text).split()
+    return frozenset(tokens) | frozenset(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
+
+
+def offer_of_entry(entry: FaqEntry) -> Offer:
+    """The folded question side and full text of a FAQ entry."""
+    questions = " \n ".join(q for _lang, q in entry.all_questions())
+    answer = entry.answer + (" \n " + entry.en.answer if entry.en else "")
+    return Offer(_terms(questions), _terms(questions + " " + answer), folded(questions),
+                 folded(questions + " " + answer), any(m in folded(answer) for m in _UNKNOWN_MARKERS))
+
+
+def offer_of_text(text: str) -> Offer:
+    """An article passage offers the same text on both sides."""
+    terms = _terms(text)
+    return Offer(terms, terms, folded(text), folded(text), False)
+
+
+def content_terms(query: ProcessedQuery) -> list[str]:
+    """The question's words that carry its need (abbreviations expanded, particles dropped)."""
+    return [t for t in dict.fromkeys(query.coverage_terms) if t not in STOPWORDS and not t.isdigit()]
+
+
+def question_types(text: str) -> list[str]:
+    """Kinds of answer the question asks for (when, fee, age, duration, phone, count)."""
+    found = [name for name, (asks, _gives) in _QUESTION_TYPES.items() if asks.search(text)]
+    # "bao nhiêu tuổi" asks for an age, not a count; "bao nhiêu tiền" for a fee
+    if "count" in found and len(found) > 1:
+        found.remove("count")
+    return found
+
+
+def entities(text: str) -> set[str]:
+    """Years, document numbers, other numbers and countries named in folded text."""
+    out = {m.group(0) for m in _YEAR.finditer(text)}
+    out |= set(_DOC_NUMBER.findall(text))
+    out |= {n for n in _NUMBER.findall(text) if len(n) <= 4}
+    out |= {c for c in COUNTRIES if re.search(rf"\b{c}\b", text)}
+    return out
+
+
+def actions(text: str) -> set[str]:
+    """Actions asked for in folded text."""
+    return {a for a in ACTIONS if re.search(rf"\b{a}\b", text)}
+
+
+class Signals:
+    """Computes the answerability features of a question against its ranked candidates."""
+
+    def __init__(self, idf: dict[str, float], max_idf: float):
+        self._idf = idf
+        self._max_idf = max_idf or 1.0
+
+    def idf(self, term: str) -> float:
+        """IDF of a folded term; unseen words weigh the most."""
+        return self._idf.get(term, self._max_idf)
+
+    def missing_terms(self, query: ProcessedQuery, offer: Offer) -> list[str]:
+        """Salient question words the candidate never uses, most salient first."""
+        terms = content_terms(query)
+        missing = [t for t in terms if t not in offer.all_terms]
+        return sorted(missing, key=self.idf, reverse=True)
+
+    def features(self, query: ProcessedQuery, hits: list[Hit], offer: Offer) -> dict[str, float]:
+        """Features of the top hit (`hits[0]`, described by `offer`) for this question."""
+        top = hits[0]
+        second = next((h for h in hits[1:] if h.key != top.key), None)
+        text = folded(query.text)
+        terms = content_terms(query)
+        weights = [self.idf(t) for t in terms]
+        total = sum(weights) or 1.0
+        missing_q = sum(w for t, w in zip(terms, weights, strict=True) if t not in offer.question_terms) / total
+        missing_all = sum(w for t, w in zip(terms, weights, strict=True) if t not in offer.all_terms) / total
+        absent = [w for t, w in zip(terms, weights, strict=True) if t not in offer.all_terms]
+        asked_actions = actions(text)
+        asked_entities = entities(text)
+        types = question_types(text)
+        type_missing = any(not _QUESTION_TYPES[t][1].search(offer.text) for t in types)
+        lexical_best = max(hits, key=lambda h: h.lexical)
+        return {
+            "confidence": top.confidence,
+            "margin": top.confidence - (second.confidence if second else 0.0),
+            "dense": top.dense,
+            "coverage": top.coverage,
+            "missing_question_side": missing_q,
+            "missing_entry": missing_all,
+            "max_missing_idf": max(absent, default=0.0) / self._max_idf,
+            "action_missing": float(any(a not in offer.question_terms and a not in offer.all_terms
+                                        for a in asked_actions)),
+            "entity_missing": float(any(e not in offer.text for e in asked_entities)),
+            "type_missing": float(type_missing),
+            "lexical_agrees": float(lexical_best.key == top.key),
+            "says_unknown": float(offer.says_unknown),
+            "is_passage": float(top.unit.kind == "passage"),
+            "english": float(query.english),
+        }
+
+
+def sigmoid(x: float) -> float:
+    """The logistic function, safe for large arguments."""
+    return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
