@@ -29,7 +29,8 @@ def _index(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_kb(settings: Settings, _: argparse.Namespace) -> int:
+def _check_kb(settings: Settings, args: argparse.Namespace) -> int:
+    from app.knowledge.checks import check_knowledge, entries_due
     from app.knowledge.loader import KnowledgeError, load_knowledge
 
     try:
@@ -39,9 +40,23 @@ def _check_kb(settings: Settings, _: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) found", file=sys.stderr)
         return 1
+    if args.due:
+        due = entries_due(kb)
+        for entry in due:
+            print(f"{entry.path}:{entry.line}: {entry.id}: review by {entry.review_by or '(no date)'}")
+        print(f"{len(due)} entr{'y' if len(due) == 1 else 'ies'} due for review")
+        return 0
+    report = check_knowledge(kb)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if report.problems:
+        print(f"{len(report.problems)} problem(s) found", file=sys.stderr)
+        return 1
     english = sum(1 for e in kb.faqs.values() if e.en)
     print(f"knowledge OK: {len(kb.articles)} articles, {len(kb.faqs)} FAQ entries ({english} with English), "
-          f"{len(kb.sources)} sources, {len(kb.synonyms)} synonyms")
+          f"{len(kb.sources)} sources, {len(kb.synonyms)} synonyms; {len(report.warnings)} warning(s)")
     return 0
 
 
@@ -100,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     p_index = sub.add_parser("index", help="build the search index from knowledge/ into index/")
     p_index.add_argument("--if-stale", action="store_true", help="only build when missing or out of date")
     sub.add_parser("serve", help="serve the HTTP API (HOST and PORT settings)")
-    sub.add_parser("check-kb", help="validate knowledge/ and report problems with file and line")
+    p_check = sub.add_parser("check-kb", help="validate knowledge/ and report problems with file and line")
+    p_check.add_argument("--due", action="store_true", help="list entries past their review_by date")
     p_purge = sub.add_parser("purge", help="delete stored records older than RETENTION_DAYS")
     p_purge.add_argument("--days", type=int, default=None, help="override RETENTION_DAYS")
     p_eval = sub.add_parser("eval", help="measure retrieval and answer quality on a question set")

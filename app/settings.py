@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
-    # Retrieval (tuned on the dev split of tests/data/questions.yaml; see README, "Quality")
+    # Retrieval (tuned on the dev split of tests/data/questions/; see README, "Quality")
     search_candidates: int = 60
     fusion: Literal["weighted", "rrf"] = "weighted"
     question_weight: float = 0.6

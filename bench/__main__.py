@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.answer.cache import cache_key
-from app.evaluate import load_questions
+from app.answer.questions import load_questions
 from app.index.embedder import load_embedder
 from app.index.store import load_index
 from app.service import Assistant, index_is_current, retrieval_config
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embed-budget", type=float, default=None,
                         help="seconds of real embedding allowed per index build before it is sampled "
                              f"(default {FULL.embed_budget_seconds:.0f}, --quick {QUICK.embed_budget_seconds:.0f})")
-    parser.add_argument("--questions", type=Path, default=ROOT / "tests" / "data" / "questions.yaml")
+    parser.add_argument("--questions", type=Path, default=ROOT / "tests" / "data" / "questions")
     parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "latest.json")
     args = parser.parse_args(argv)
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import faiss
 import numpy as np
 
-from app.evaluate import EvalQuestion, ranked_ids
+from app.answer.questions import EvalQuestion
+from app.evaluate import ranked_ids
 from app.index.embedder import Embedder
 from app.index.store import IndexData
 from app.service import Assistant

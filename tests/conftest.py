@@ -15,6 +15,7 @@ from app.index.embedder import load_embedder
 from app.index.store import build_index
 from app.knowledge.loader import load_knowledge
 from app.main import create_app
+from app.service import build_from_settings
 from app.settings import ROOT, Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -127,5 +128,6 @@ def full_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     kb = root / "knowledge"
     shutil.copytree(ROOT / "knowledge", kb)
     settings = Settings(knowledge_dir=kb, index_dir=root / "index", data_dir=root / "var")
-    build_index(load_knowledge(kb), load_embedder(settings.embedder), settings.index_dir)
+    # as `make index` does: the answerability model is fitted on the dev questions and saved with the index
+    build_from_settings(settings, load_embedder(settings.embedder))
     return settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -242,7 +243,7 @@ class Composer:
                         lang: str) -> Answer:
         entry = self.knowledge.faqs[top.unit.ref]
         nearest = entry.en.question if lang == "en" and entry.en else entry.question
-        words = {fold: word for word in query.text.split() for fold in [folded(word)] if fold}
+        words = {fold_diacritics(word.lower()): word for word in re.findall(r"\w+", query.text)}
         named = [words[t] for t in assessment.missing[:3] if t in words]
         if named and not assessment.says_unknown:
             missing = "\"" + " ".join(named) + "\""

@@ -85,12 +85,12 @@ class Offer:
 
 
 def folded(text: str) -> str:
-    """Lower-case, diacritic-free text with single spaces (the form every signal compares)."""
-    return " ".join(fold_diacritics(t) for t in tokenize(normalize_text(text)))
+    """Lower-case, diacritic-free text with single spaces, punctuation kept (document numbers need it)."""
+    return " ".join(fold_diacritics(normalize_text(text).lower()).split())
 
 
 def _terms(text: str) -> frozenset[str]:
-    tokens = folded(text).split()
+    tokens = [fold_diacritics(t) for t in tokenize(text)]
     return frozenset(tokens) | frozenset(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
 
 

@@ -213,8 +213,8 @@ def test_metrics_report_requests_latency_answers_and_index(client: TestClient):
     text = client.get("/metrics").text
     assert 'assistant_http_requests_total{method="POST",route="/api/chat",status="200"} 2.0' in text
     assert 'assistant_http_request_seconds_bucket{le="0.5",route="/api/chat"}' in text
-    assert 'assistant_answers_total{answer_type="faq"} 1.0' in text
-    assert 'assistant_answers_total{answer_type="none"} 1.0' in text
+    assert 'assistant_answers_total{answer_type="faq",status="answered"} 1.0' in text
+    assert 'assistant_answers_total{answer_type="none",status="no_answer"} 1.0' in text
     assert "assistant_no_answer_rate 0.5" in text
     assert "assistant_index_info{version=" in text and "assistant_storage_faults_total 0.0" in text
 

@@ -21,8 +21,8 @@ def test_csv_quotes_commas_quotes_and_newlines() -> None:
     out = to_csv([row])
     assert '"Phí ""làm lại"" CCCD, bao nhiêu?\nCòn hộ chiếu thì sao"' in out
     assert list(csv.reader(io.StringIO(out))) == [
-        ["id", "message_id", "session_id", "question", "created_at", "kb_version"],
-        ["7", "a" * 32, "s1", TRICKY, "2024-05-02T23:00:00+00:00", "v-1"],
+        ["id", "message_id", "session_id", "question", "created_at", "kb_version", "status", "related_id"],
+        ["7", "a" * 32, "s1", TRICKY, "2024-05-02T23:00:00+00:00", "v-1", "no_answer", ""],
     ]
 
 

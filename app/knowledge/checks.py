@@ -1,0 +1,97 @@
+"""Editorial rules over a loaded knowledge base (`python -m app check-kb`): sources a resident can open,
+legal status, review dates, well-formed links, and the same need written twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from itertools import combinations
+from urllib.parse import urlsplit
+
+from app.knowledge.loader import KnowledgeProblem
+from app.knowledge.models import FaqEntry, Knowledge
+from app.text.normalize import fold_diacritics, tokenize
+
+# two entries whose main questions share this much of their words probably answer the same need
+NEAR_DUPLICATE_JACCARD = 0.8
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Problems fail the check; warnings are printed for editors to look at."""
+
+    problems: list[KnowledgeProblem]
+    warnings: list[KnowledgeProblem]
+
+
+def url_is_well_formed(url: str) -> bool:
+    """An absolute http(s) link to a real-looking host, without spaces."""
+    if any(c.isspace() for c in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(_HOST.match(parts.hostname or ""))
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(fold_diacritics(t) for t in tokenize(text))
+
+
+def check_knowledge(kb: Knowledge, today: dt.date | None = None) -> CheckReport:
+    """Apply the editorial rules; `today` decides what is in the future."""
+    today = today or dt.date.today()
+    problems: list[KnowledgeProblem] = []
+    warnings: list[KnowledgeProblem] = []
+    for src in kb.sources.values():
+        def bad(message: str, src_path: str = src.path, src_line: int = src.line, ident: str = src.id) -> None:
+            problems.append(KnowledgeProblem(src_path, src_line, f"source '{ident}': {message}"))
+
+        if src.url is not None:
+            if not url_is_well_formed(src.url):
+                bad(f"malformed url '{src.url}'")
+            if src.retrieved is None:
+                bad("a url needs the date it was read (retrieved)")
+        for name, value in (("retrieved", src.retrieved), ("published", src.published), ("issued", src.issued)):
+            if value is not None and value > today:
+                bad(f"{name} {value} is in the future")
+        if src.is_legal:
+            if not src.number:
+                bad("a legal document needs its number")
+            if src.status is None:
+                bad("a legal document needs its status (in_force, amended, superseded, expired)")
+            if src.status == "superseded" and not src.superseded_by:
+                bad("a superseded document names what superseded it (superseded_by)")
+    for entry in kb.faqs.values():
+        def fail(message: str, e: FaqEntry = entry) -> None:
+            problems.append(KnowledgeProblem(e.path, e.line, f"FAQ '{e.id}': {message}"))
+
+        if entry.review_by is None:
+            fail("needs a review_by date")
+        elif entry.review_by < entry.as_of:
+            fail("review_by is before as_of")
+        if entry.as_of > today:
+            fail(f"as_of {entry.as_of} is in the future")
+        cited = [kb.sources[r] for r in entry.sources if r in kb.sources]
+        articles = [kb.articles[r] for r in entry.sources if r in kb.articles]
+        if not any(s.openable for s in cited) and not any(a.url for a in articles):
+            fail("cites nothing a resident can open (a link or a legal document number); our notes do not count")
+        for src in cited:
+            if src.status in ("superseded", "expired") and src.superseded_by not in entry.sources:
+                fail(f"cites '{src.id}', {src.status}, without the document in force"
+                     + (f" ('{src.superseded_by}')" if src.superseded_by else ""))
+    entries = list(kb.faqs.values())
+    words = {e.id: _words(e.question) for e in entries}
+    for a, b in combinations(entries, 2):
+        wa, wb = words[a.id], words[b.id]
+        if wa and wb and len(wa & wb) / len(wa | wb) >= NEAR_DUPLICATE_JACCARD:
+            warnings.append(KnowledgeProblem(b.path, b.line, f"FAQ '{b.id}' may ask the same as '{a.id}' "
+                                             f"({a.path}:{a.line}): '{b.question}' / '{a.question}'"))
+    return CheckReport(problems, warnings)
+
+
+def entries_due(kb: Knowledge, today: dt.date | None = None) -> list[FaqEntry]:
+    """Entries whose review_by date has passed (or that have none), oldest first."""
+    today = today or dt.date.today()
+    due = [e for e in kb.faqs.values() if e.review_by is None or e.review_by <= today]
+    return sorted(due, key=lambda e: (e.review_by or dt.date.min, e.id))
