@@ -18,12 +18,15 @@ CALIBRATION_BINS = 10
 
 
 def ranked_ids(assistant: Assistant, question: str, session_id: str | None = None, k: int = 10) -> list[str]:
-    """Distinct FAQ and article ids in the order retrieval ranks them (in the session's context)."""
+    """Distinct FAQ and article ids in the order the assistant ranks them (retrieval, then the answerability
+    model), in the session's context."""
     composer = assistant.composer
     assert composer is not None, assistant.load_error
     context = assistant.context_for(question, session_id)
+    found = composer.retrieve(question, context, k=k * 3)
+    assessment = composer.assess(found)
     out: list[str] = []
-    for hit in composer.retrieve(question, context, k=k * 3).hits:
+    for hit in assessment.ranked if assessment else found.hits:
         if hit.unit.ref not in out:
             out.append(hit.unit.ref)
     return out[:k]

@@ -27,6 +27,7 @@ SMALL_SOURCES = """
   publisher: "Thủ tướng Chính phủ"
   number: "06/QĐ-TTg"
   issued: 2022-01-06
+  status: in_force
   url: null
   summary: "Phê duyệt Đề án 06."
 - id: cong-dvcqg
@@ -66,6 +67,14 @@ SMALL_FAQ = """
   question: "Tài khoản định danh điện tử mức 1 đăng ký thế nào?"
   phrasings: ["dang ky dinh danh muc 1", "làm VNeID mức 1 trên điện thoại", "ĐDĐT mức 1 tự làm"]
   answer: "Bạn tự đăng ký mức 1 trên ứng dụng VNeID."
+  sources: [qd-06-2022]
+  topics: [vneid]
+  as_of: 2026-11-22
+- id: vneid-tong-dai
+  question: "Tổng đài hỗ trợ tài khoản định danh điện tử là số nào?"
+  phrasings: ["số tổng đài VNeID", "tong dai ho tro dinh danh dien tu", "hotline VNeID là gì"]
+  answer: "Trợ lý không có thông tin về số tổng đài này; bạn hỏi công an xã, phường nơi cư trú."
+  referral: true
   sources: [qd-06-2022]
   topics: [vneid]
   as_of: 2026-11-22

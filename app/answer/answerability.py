@@ -24,13 +24,23 @@ FILE = "answerability.json"
 
 
 @dataclass(frozen=True)
-class Example:
-    """One dev question's top candidate: its features and what the expected ids say of it."""
+class Candidate:
+    """One ranked candidate of a dev question: its features, and whether it is an expected id."""
 
     features: dict[str, float]
-    top_expected: bool   # the top candidate is an expected id
-    answers: bool        # ... and the question is not one the entry only partly covers
-    covered: bool        # the question has an expected entry at all
+    expected: bool
+
+
+@dataclass(frozen=True)
+class Example:
+    """A dev question's top candidates, and whether its expected entries answer it in full."""
+
+    candidates: list[Candidate]
+    covered: bool
+
+    def answers(self, c: Candidate) -> bool:
+        """The candidate answers this question: expected, in full, and not an entry that only refers on."""
+        return c.expected and self.covered and not c.features["says_unknown"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,7 @@ class AnswerabilityModel:
         z = self._z(features)
         p_answer = sigmoid(float(z @ np.array(self.answer_coef)) + self.answer_intercept)
         p_topic = sigmoid(float(z @ np.array(self.topic_coef)) + self.topic_intercept)
-        return p_answer, max(p_topic, p_answer)
+        return p_answer, p_topic
 
     def save(self, directory: Path) -> None:
         """Write the model next to the index files."""
@@ -105,28 +115,40 @@ def _choose(scores: np.ndarray, good: np.ndarray, allowed: np.ndarray, budget: f
 
 
 def fit_answerability(examples: list[Example]) -> AnswerabilityModel:
-    """Fit both regressions and their thresholds on the dev examples."""
-    x = np.array([[e.features[name] for name in FEATURES] for e in examples], dtype=np.float64)
+    """Fit both regressions on every candidate of every dev question, then their thresholds on the
+    candidate each question would get (the most probable one)."""
+    rows = [(c, e) for e in examples for c in e.candidates]
+    x = np.array([[c.features[name] for name in FEATURES] for c, _ in rows], dtype=np.float64)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
     z = (x - mean) / scale
-    answers = np.array([e.answers for e in examples])
-    on_topic = np.array([e.top_expected for e in examples])
-    a_coef, a_int = _fit_logistic(z, answers.astype(int))
-    t_coef, t_int = _fit_logistic(z, on_topic.astype(int))
-    p_answer = np.array([sigmoid(float(row @ np.array(a_coef)) + a_int) for row in z])
-    p_topic = np.maximum(np.array([sigmoid(float(row @ np.array(t_coef)) + t_int) for row in z]), p_answer)
+    a_coef, a_int = _fit_logistic(z, np.array([e.answers(c) for c, e in rows], dtype=int))
+    t_coef, t_int = _fit_logistic(z, np.array([c.expected for c, _ in rows], dtype=int))
+    p_rows_a = 1 / (1 + np.exp(-(z @ np.array(a_coef) + a_int)))
+    p_rows_t = 1 / (1 + np.exp(-(z @ np.array(t_coef) + t_int)))
+    p_answer, answer_good, p_topic, topic_good = [], [], [], []
+    at = 0
+    for e in examples:
+        n = len(e.candidates)
+        pa, pt = p_rows_a[at:at + n], p_rows_t[at:at + n]
+        best_a, best_t = int(pa.argmax()), int(pt.argmax())
+        p_answer.append(pa[best_a])
+        answer_good.append(e.answers(e.candidates[best_a]))
+        p_topic.append(pt[best_t])
+        topic_good.append(e.candidates[best_t].expected)
+        at += n
+    pa_arr, pt_arr = np.array(p_answer), np.array(p_topic)
+    good_a, good_t = np.array(answer_good), np.array(topic_good)
     n = len(examples)
-    everyone = np.ones(n, dtype=bool)
-    answer_threshold = _choose(p_answer, answers, everyone, WRONG_BUDGET, n)
-    answered = p_answer >= answer_threshold
-    wrong_answered = int((answered & ~answers).sum())
-    topic_threshold = _choose(p_topic, on_topic, ~answered, PARTIAL_BUDGET, n, wrong_answered)
+    answer_threshold = _choose(pa_arr, good_a, np.ones(n, dtype=bool), WRONG_BUDGET, n)
+    answered = pa_arr >= answer_threshold
+    wrong_answered = int((answered & ~good_a).sum())
+    topic_threshold = _choose(pt_arr, good_t, ~answered, PARTIAL_BUDGET, n, wrong_answered)
     return AnswerabilityModel(
         features=FEATURES, mean=tuple(float(v) for v in mean), scale=tuple(float(v) for v in scale),
         answer_coef=a_coef, answer_intercept=a_int, topic_coef=t_coef, topic_intercept=t_int,
         answer_threshold=answer_threshold, topic_threshold=topic_threshold,
-        fitted={"questions": n, "answerable": int(answers.sum()), "on_topic": int(on_topic.sum()),
+        fitted={"questions": n, "candidates": len(rows), "answerable": int(good_a.sum()),
                 "covered": int(sum(e.covered for e in examples))},
     )

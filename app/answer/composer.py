@@ -31,6 +31,8 @@ from app.text.restore import DiacriticRestorer
 SNIPPET_CHARS = 280
 # within the chosen passages, a sentence is picked half for meaning and half for the words asked about
 SENTENCE_DENSE_WEIGHT = 0.5
+# how many of the ranked candidates the answerability model scores and re-ranks
+RERANK_DEPTH = 8
 # how deep both rankings of a follow-up go before blending, so a document found by one is scored by both
 FOLLOWUP_DEPTH = 40
 
@@ -76,13 +78,17 @@ class Retrieval:
 
 @dataclass(frozen=True)
 class Assessment:
-    """How likely the top candidate answers the question, and what the question asks that it lacks."""
+    """The candidate most likely to answer the question and the one most likely on its topic, how likely,
+    and what the question asks that the topic candidate lacks."""
 
+    best: Hit
     p_answer: float
+    topic: Hit
     p_topic: float
-    features: dict[str, float]
+    features: list[dict[str, float]]
     missing: list[str]
     says_unknown: bool
+    ranked: list[Hit]
 
 
 @dataclass
@@ -163,67 +169,72 @@ class Composer:
             return offer_of_text(hit.unit.text)
         return self._offers[hit.unit.ref]
 
-    def assess(self, found: Retrieval, question: ProcessedQuery | None = None) -> Assessment | None:
-        """Whether the top candidate answers the question (the fitted model, or the thresholds without one).
-
-        `question` is the wording to judge: for a follow-up, the question merged with its context.
-        """
-        if not found.hits:
+    def assess(self, found: Retrieval) -> Assessment | None:
+        """Score the top candidates for answering this question (the fitted model, or the retrieval
+        thresholds without one) and rank them by it."""
+        hits = found.hits[:RERANK_DEPTH]
+        if not hits:
             return None
-        query = question or found.query
-        top = found.hits[0]
-        offer = self.offer(top)
-        features = self.signals.features(query, found.hits, offer)
-        for name in self.signals_off:
-            # a switched-off signal is a constant, so the fitted model cannot use it
-            features[name] = 0.0
-        missing = self.signals.missing_terms(query, offer)
+        features = [self.signals.features(found.query, hits, i, self.offer(h)) for i, h in enumerate(hits)]
+        for row in features:
+            for name in self.signals_off:
+                # a switched-off signal is a constant, so the fitted model cannot use it
+                row[name] = 0.0
         if self.answerability is not None:
-            p_answer, p_topic = self.answerability.predict(features)
+            scored = [self.answerability.predict(row) for row in features]
         else:
-            threshold = self.thresholds.extract if top.unit.kind == "passage" else self.thresholds.faq
-            p_answer = top.confidence if top.confidence >= threshold else min(top.confidence, 0.49)
-            p_topic = top.confidence
-        if offer.says_unknown:
-            # an entry that says the assistant has no information is never an answer
-            p_answer = min(p_answer, 0.0)
-        return Assessment(round(p_answer, 3), round(p_topic, 3), features, missing, offer.says_unknown)
+            scored = [(self._threshold_score(h), h.confidence) for h in hits]
+        scored = [(0.0 if self.offer(h).says_unknown else a, t) for h, (a, t) in zip(hits, scored, strict=True)]
+        order = sorted(range(len(hits)), key=lambda i: (scored[i][0], hits[i].confidence), reverse=True)
+        best = order[0]
+        topic = max(range(len(hits)), key=lambda i: (scored[i][1], hits[i].confidence))
+        offer = self.offer(hits[topic])
+        return Assessment(
+            best=hits[best], p_answer=round(scored[best][0], 3), topic=hits[topic], p_topic=round(scored[topic][1], 3),
+            features=features, missing=self.signals.missing_terms(found.query, offer), says_unknown=offer.says_unknown,
+            ranked=[hits[i] for i in order] + found.hits[RERANK_DEPTH:],
+        )
 
-    def _decide(self, assessment: Assessment, top: Hit) -> Literal["answered", "partial", "no_answer"]:
+    def _threshold_score(self, hit: Hit) -> float:
+        threshold = self.thresholds.extract if hit.unit.kind == "passage" else self.thresholds.faq
+        return hit.confidence if hit.confidence >= threshold else min(hit.confidence, 0.49)
+
+    def _decide(self, assessment: Assessment) -> Literal["answered", "partial", "no_answer"]:
         if self.answerability is not None:
             answer_at, topic_at = self.answerability.answer_threshold, self.answerability.topic_threshold
         else:
             answer_at = 0.5
-            topic_at = self.thresholds.faq if not assessment.says_unknown else self.thresholds.related
-        if assessment.p_answer >= answer_at and not assessment.says_unknown:
+            topic_at = self.thresholds.related if assessment.says_unknown else self.thresholds.faq
+        if assessment.p_answer >= answer_at:
             return "answered"
-        if top.unit.kind != "passage" and assessment.p_topic >= topic_at:
+        if assessment.topic.unit.kind != "passage" and assessment.p_topic >= topic_at:
             return "partial"
         return "no_answer"
 
     def answer(self, question: str, context: str | None = None) -> Answer:
         """Answer one question, optionally in the context of the session's previous question."""
         found = self.retrieve(question, context)
-        query, vector, hits = found.query, found.vector, found.hits
+        query, vector = found.query, found.vector
         lang = "en" if query.english else "vi"
-        faq_hits = [h for h in hits if h.unit.kind != "passage"]
         assessment = self.assess(found)
         if assessment is None:
-            return self._no_answer(query, faq_hits, lang, 0.0, in_domain=False)
-        top = hits[0]
-        decision = self._decide(assessment, top)
-        if decision == "answered" and top.unit.kind != "passage":
-            return dataclasses.replace(self._faq_answer(top, faq_hits[1:], query, lang),
-                                       confidence=assessment.p_answer)
+            return self._no_answer(query, [], lang, 0.0, in_domain=False)
+        hits = assessment.ranked
+        faq_hits = [h for h in hits if h.unit.kind != "passage"]
+        decision = self._decide(assessment)
+        best = assessment.best
+        if decision == "answered" and best.unit.kind != "passage":
+            others = [h for h in faq_hits if h.key != best.key]
+            return dataclasses.replace(self._faq_answer(best, others, query, lang), confidence=assessment.p_answer)
         if decision == "answered":
             passages = [h for h in hits if h.unit.kind == "passage" and h.confidence >= self.thresholds.extract]
-            extracted = self._extractive_answer(query, vector, passages[:3] or [top], lang)
+            extracted = self._extractive_answer(query, vector, passages[:3] or [best], lang)
             if extracted:
                 extracted.confidence = assessment.p_answer
                 extracted.suggestions = self._suggestions(faq_hits, query, lang, exclude=None)
                 return extracted
         if decision == "partial":
-            return self._partial_answer(top, assessment, faq_hits, query, lang)
+            return self._partial_answer(assessment.topic, assessment, faq_hits, query, lang)
         return self._no_answer(query, faq_hits, lang, assessment.p_answer,
                                in_domain=assessment.p_topic >= self.thresholds.related)
 

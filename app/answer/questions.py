@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from app.answer.answerability import Example
+from app.answer.answerability import Candidate, Example
 from app.answer.composer import Composer
 
 # slices whose questions have an entry that answers them
@@ -48,7 +48,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
 
 
 def collect_examples(composer: Composer, questions: list[EvalQuestion]) -> list[Example]:
-    """The answerability features of each stand-alone question's top candidate, with its label.
+    """The answerability features of each stand-alone question's top candidates, with their labels.
 
     Follow-ups are left out (their features depend on the conversation), and so are questions that
     expect an entry this knowledge base does not have (a smaller or older knowledge base).
@@ -62,6 +62,8 @@ def collect_examples(composer: Composer, questions: list[EvalQuestion]) -> list[
         assessment = composer.assess(found)
         if assessment is None:
             continue
-        top_expected = found.hits[0].unit.ref in item.expect
-        examples.append(Example(assessment.features, top_expected, top_expected and item.covered, item.covered))
+        hits = found.hits[:len(assessment.features)]
+        candidates = [Candidate(row, hit.unit.ref in item.expect)
+                      for row, hit in zip(assessment.features, hits, strict=True)]
+        examples.append(Example(candidates, item.covered))
     return examples

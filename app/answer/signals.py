@@ -63,13 +63,10 @@ COUNTRIES = (
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _DOC_NUMBER = re.compile(r"\b\d+/\d{4}/[a-z0-9-]+|\b\d+/[a-z]{2,}-[a-z0-9]+\b")
 _NUMBER = re.compile(r"\b\d+\b")
-_UNKNOWN_MARKERS = ("tro ly khong co thong tin", "tro ly chua co thong tin", "khong co trong nguon",
-                    "not in the assistant", "the assistant has no information", "nguon cua tro ly khong")
 
 FEATURES = (
-    "confidence", "margin", "dense", "coverage", "missing_question_side", "missing_entry", "max_missing_idf",
-    "action_missing", "entity_missing", "type_missing", "lexical_agrees", "says_unknown", "is_passage",
-    "english",
+    "confidence", "margin", "rank", "dense", "coverage", "lexical", "missing_question_side", "missing_entry",
+    "max_missing_idf", "action_missing", "entity_missing", "type_missing", "says_unknown", "is_passage", "english",
 )
 
 
@@ -99,7 +96,7 @@ def offer_of_entry(entry: FaqEntry) -> Offer:
     questions = " \n ".join(q for _lang, q in entry.all_questions())
     answer = entry.answer + (" \n " + entry.en.answer if entry.en else "")
     return Offer(_terms(questions), _terms(questions + " " + answer), folded(questions),
-                 folded(questions + " " + answer), any(m in folded(answer) for m in _UNKNOWN_MARKERS))
+                 folded(questions + " " + answer), entry.referral)
 
 
 def offer_of_text(text: str) -> Offer:
@@ -153,10 +150,10 @@ class Signals:
         missing = [t for t in terms if t not in offer.all_terms]
         return sorted(missing, key=self.idf, reverse=True)
 
-    def features(self, query: ProcessedQuery, hits: list[Hit], offer: Offer) -> dict[str, float]:
-        """Features of the top hit (`hits[0]`, described by `offer`) for this question."""
-        top = hits[0]
-        second = next((h for h in hits[1:] if h.key != top.key), None)
+    def features(self, query: ProcessedQuery, hits: list[Hit], i: int, offer: Offer) -> dict[str, float]:
+        """Features of candidate `hits[i]` (described by `offer`) for this question, among its rivals."""
+        cand = hits[i]
+        rivals = [h.confidence for j, h in enumerate(hits) if j != i and h.key != cand.key]
         text = folded(query.text)
         terms = content_terms(query)
         weights = [self.idf(t) for t in terms]
@@ -164,26 +161,24 @@ class Signals:
         missing_q = sum(w for t, w in zip(terms, weights, strict=True) if t not in offer.question_terms) / total
         missing_all = sum(w for t, w in zip(terms, weights, strict=True) if t not in offer.all_terms) / total
         absent = [w for t, w in zip(terms, weights, strict=True) if t not in offer.all_terms]
-        asked_actions = actions(text)
-        asked_entities = entities(text)
         types = question_types(text)
         type_missing = any(not _QUESTION_TYPES[t][1].search(offer.text) for t in types)
-        lexical_best = max(hits, key=lambda h: h.lexical)
+        top_lexical = max(h.lexical for h in hits) or 1.0
         return {
-            "confidence": top.confidence,
-            "margin": top.confidence - (second.confidence if second else 0.0),
-            "dense": top.dense,
-            "coverage": top.coverage,
+            "confidence": cand.confidence,
+            "margin": cand.confidence - max(rivals, default=0.0),
+            "rank": float(i),
+            "dense": cand.dense,
+            "coverage": cand.coverage,
+            "lexical": cand.lexical / top_lexical,
             "missing_question_side": missing_q,
             "missing_entry": missing_all,
             "max_missing_idf": max(absent, default=0.0) / self._max_idf,
-            "action_missing": float(any(a not in offer.question_terms and a not in offer.all_terms
-                                        for a in asked_actions)),
-            "entity_missing": float(any(e not in offer.text for e in asked_entities)),
+            "action_missing": float(any(a not in offer.question_terms for a in actions(text))),
+            "entity_missing": float(any(e not in offer.text for e in entities(text))),
             "type_missing": float(type_missing),
-            "lexical_agrees": float(lexical_best.key == top.key),
             "says_unknown": float(offer.says_unknown),
-            "is_passage": float(top.unit.kind == "passage"),
+            "is_passage": float(cand.unit.kind == "passage"),
             "english": float(query.english),
         }
 

@@ -15,6 +15,9 @@ from app.text.normalize import fold_diacritics, tokenize
 
 # two entries whose main questions share this much of their words probably answer the same need
 NEAR_DUPLICATE_JACCARD = 0.8
+# how an answer says the assistant has no information: such an entry should be marked `referral: true`
+UNKNOWN_MARKERS = ("tro ly khong co", "tro ly chua co", "khong co trong nguon", "nguon cua tro ly khong",
+                   "not in the assistant", "the assistant has no")
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
 
@@ -72,6 +75,10 @@ def check_knowledge(kb: Knowledge, today: dt.date | None = None) -> CheckReport:
             fail("review_by is before as_of")
         if entry.as_of > today:
             fail(f"as_of {entry.as_of} is in the future")
+        opening = fold_diacritics(re.split(r"[.;!?\n]", entry.answer.strip().lower(), maxsplit=1)[0])
+        if not entry.referral and any(m in opening for m in UNKNOWN_MARKERS):
+            warnings.append(KnowledgeProblem(entry.path, entry.line, f"FAQ '{entry.id}' opens by saying the "
+                                             "assistant has no information: mark it `referral: true`"))
         cited = [kb.sources[r] for r in entry.sources if r in kb.sources]
         articles = [kb.articles[r] for r in entry.sources if r in kb.articles]
         if not any(s.openable for s in cited) and not any(a.url for a in articles):

@@ -114,6 +114,8 @@ class FaqEntry(_Record):
     topics: list[str]
     as_of: dt.date
     review_by: dt.date | None = None
+    # the entry only says where to ask: it covers the topic but has no answer to give
+    referral: bool = False
     path: str = ""
     line: int = 0
 

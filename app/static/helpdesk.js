@@ -3,7 +3,6 @@
 (function () {
   "use strict";
 
-  var OLD_AFTER_YEARS = 2;
   var form = document.getElementById("search-form");
   var q = document.getElementById("q");
   var k = document.getElementById("k");
@@ -38,10 +37,16 @@
     return (p.d < 10 ? "0" : "") + p.d + "/" + (p.m < 10 ? "0" : "") + p.m + "/" + p.y;
   }
 
-  function isOld(p) {
-    var cutoff = new Date();
-    cutoff.setFullYear(cutoff.getFullYear() - OLD_AFTER_YEARS);
-    return new Date(p.y, p.m - 1, p.d) < cutoff;
+  /* A legal document's status in words: in force, amended, or replaced (by what). */
+  function legalStatus(s) {
+    if (s.status === "in_force") return "đang có hiệu lực";
+    if (s.status === "amended") return "đã được sửa đổi, bổ sung";
+    if (s.status === "superseded") {
+      var by = s.superseded_by_title || s.superseded_by;
+      return by ? "đã được thay thế bởi " + by : "đã được thay thế";
+    }
+    if (s.status === "expired") return "hết hiệu lực";
+    return "";
   }
 
   function setStatus(text, isError) {
@@ -55,7 +60,8 @@
     var date = parseDate(s.published);
     var meta = [];
     if (s.publisher) meta.push(s.publisher);
-    if (date) meta.push((isOld(date) ? "nguồn cũ " : "") + formatDate(date));
+    if (date) meta.push(formatDate(date));
+    if (legalStatus(s)) meta.push(legalStatus(s));
     if (meta.length) parts.push(meta.join(", "));
     var url = safeHttpUrl(s.url);
     if (url) parts.push(url);
@@ -112,11 +118,11 @@
     li.appendChild(title);
     var date = parseDate(s.published);
     if (s.publisher) li.appendChild(el("span", "meta", " — " + s.publisher));
-    if (date && isOld(date)) {
+    if (date) li.appendChild(el("span", "meta", ", " + formatDate(date)));
+    var legal = legalStatus(s);
+    if (legal) {
       li.appendChild(document.createTextNode(" "));
-      li.appendChild(el("span", "old", "Nguồn cũ: " + formatDate(date)));
-    } else if (date) {
-      li.appendChild(el("span", "meta", ", " + formatDate(date)));
+      li.appendChild(el("span", s.status === "superseded" || s.status === "expired" ? "old" : "in-force", legal));
     }
     return li;
   }

@@ -38,8 +38,15 @@
       thinking: "Đang tìm câu trả lời…",
       sources: "Nguồn",
       source: "Nguồn",
-      oldSource: "Nguồn cũ: ",
       published: "Ngày: ",
+      retrieved: "Biên tập viên xem lại ngày ",
+      inForce: "Đang có hiệu lực",
+      amended: "Đã được sửa đổi, bổ sung",
+      supersededBy: "Đã được thay thế bởi ",
+      superseded: "Đã được thay thế",
+      expired: "Hết hiệu lực",
+      partial: "Trả lời một phần: tôi chưa có thông tin về chi tiết bạn hỏi",
+      nearest: "Nội dung gần nhất tôi có",
       opensNewTab: " (mở trong thẻ mới)",
       suggestions: "Bạn có thể hỏi thêm",
       noAnswer: "Chưa có câu trả lời — nơi bạn có thể hỏi",
@@ -79,8 +86,15 @@
       thinking: "Looking for an answer…",
       sources: "Sources",
       source: "Source",
-      oldSource: "Old source: ",
       published: "Date: ",
+      retrieved: "Checked by editors on ",
+      inForce: "In force",
+      amended: "Amended",
+      supersededBy: "Replaced by ",
+      superseded: "Replaced",
+      expired: "No longer in force",
+      partial: "Partial answer: I have no information on the detail you asked",
+      nearest: "The closest topic I have",
       opensNewTab: " (opens in a new tab)",
       suggestions: "You could also ask",
       noAnswer: "No answer yet: where you can ask",
@@ -101,7 +115,6 @@
     }
   };
 
-  var OLD_AFTER_YEARS = 2;
   var ICONS = {
     chat: "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z",
     up: "M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3a1.5 1.5 0 0 0-.4-1L13.2 1 6.6 7.6A2 2 0 0 0 6 9v10a2 2 0 0 0 2 2h9a2 2 0 0 0 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z",
@@ -174,10 +187,17 @@
     return (p.d < 10 ? "0" : "") + p.d + "/" + (p.m < 10 ? "0" : "") + p.m + "/" + p.y;
   }
 
-  function isOld(p) {
-    var cutoff = new Date();
-    cutoff.setFullYear(cutoff.getFullYear() - OLD_AFTER_YEARS);
-    return new Date(p.y, p.m - 1, p.d) < cutoff;
+
+  /* A legal document's status as [label, class]: in force, amended, or replaced (by what). */
+  function legalStatus(c) {
+    if (c.status === "in_force") return [T.inForce, "legal in-force"];
+    if (c.status === "amended") return [T.amended, "legal amended"];
+    if (c.status === "superseded") {
+      var by = c.superseded_by_title || c.superseded_by;
+      return [by ? T.supersededBy + by : T.superseded, "legal old"];
+    }
+    if (c.status === "expired") return [T.expired, "legal old"];
+    return null;
   }
 
   /* The service writes "Vietnamese / English"; show the half in the widget's language. */
@@ -335,9 +355,11 @@
   function renderAnswer(msg) {
     var r = msg.reply || {};
     var noAnswer = r.status === "no_answer";
-    var box = el("div", "msg bot" + (noAnswer ? " noanswer" : ""));
+    var partial = r.status === "partial";
+    var box = el("div", "msg bot" + (noAnswer ? " noanswer" : "") + (partial ? " noanswer partial" : ""));
     box.appendChild(el("span", "sr-only", T.bot + ": "));
     if (noAnswer) box.appendChild(el("p", "noanswer-label", T.noAnswer));
+    if (partial) box.appendChild(el("p", "noanswer-label", T.partial));
 
     var citations = Array.isArray(r.citations) ? r.citations : [];
     var items = {};
@@ -356,7 +378,7 @@
       box.appendChild(list);
     }
     if (Array.isArray(r.suggestions) && r.suggestions.length) {
-      box.appendChild(el("p", "sugg-title", T.suggestions));
+      box.appendChild(el("p", "sugg-title", partial ? T.nearest : T.suggestions));
       box.appendChild(chipList(r.suggestions));
     }
     if (r.message_id) box.appendChild(renderFeedback(msg));
@@ -413,11 +435,14 @@
     body.appendChild(titleEl);
 
     var date = parseDate(c.published);
+    var checked = parseDate(c.retrieved);
     var meta = [];
     if (c.publisher) meta.push(String(c.publisher));
-    if (date && !isOld(date)) meta.push(T.published + formatDate(date));
+    if (date) meta.push(T.published + formatDate(date));
+    if (checked) meta.push(T.retrieved + formatDate(checked));
     if (meta.length) body.appendChild(el("span", "cite-meta", meta.join(" · ")));
-    if (date && isOld(date)) body.appendChild(el("span", "old", T.oldSource + formatDate(date)));
+    var legal = legalStatus(c);
+    if (legal) body.appendChild(el("span", legal[1], legal[0]));
     if (c.snippet) body.appendChild(el("span", "cite-snippet", c.snippet));
     li.appendChild(body);
     return li;

@@ -6,9 +6,9 @@ from app.answer.signals import actions, entities, folded, offer_of_entry, questi
 from app.knowledge.models import FaqEntry
 
 
-def entry(question: str, answer: str) -> FaqEntry:
+def entry(question: str, answer: str, referral: bool = False) -> FaqEntry:
     return FaqEntry(id="x", question=question, phrasings=["a", "b", "c"], answer=answer, sources=["s"],
-                    topics=["vneid"], as_of=dt.date(2026, 11, 30))
+                    topics=["vneid"], as_of=dt.date(2026, 11, 30), referral=referral)
 
 
 def test_question_types_name_the_kind_of_answer_asked_for():
@@ -32,8 +32,8 @@ def test_actions_are_found_without_reading_password_as_loss():
     assert "quen" in actions(folded("quên mật khẩu"))
 
 
-def test_an_entry_that_says_it_has_no_information_is_marked():
-    unknown = entry("Hotline VNeID là số nào?", "Trợ lý không có thông tin về số tổng đài này.")
+def test_a_referral_entry_is_marked_as_saying_it_has_no_information():
+    unknown = entry("Hotline VNeID là số nào?", "Trợ lý không có thông tin về số tổng đài này.", referral=True)
     known = entry("VNeID là gì?", "VNeID là ứng dụng định danh điện tử của Bộ Công an.")
     assert offer_of_entry(unknown).says_unknown
     assert not offer_of_entry(known).says_unknown

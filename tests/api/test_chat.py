@@ -115,3 +115,26 @@ def test_server_refuses_an_index_built_with_another_embedder(small_settings: Set
     with TestClient(create_app(other)) as c:
         r = c.get("/readyz")
         assert r.status_code == 503 and "make index" in r.json()["detail"]
+
+
+def test_an_entry_that_says_it_has_no_information_is_a_partial_answer_not_an_answer(client: TestClient):
+    body = client.post("/api/chat", json={"question": "Số tổng đài hỗ trợ định danh điện tử là số nào?"}).json()
+    assert body["status"] == "partial" and body["related_id"] == "vneid-tong-dai"
+    assert body["citations"] == []
+    assert "chưa có thông tin" in body["answer"] and "công an xã" in body["answer"]
+    assert body["suggestions"][0] == "Tổng đài hỗ trợ tài khoản định danh điện tử là số nào?"
+
+
+def test_a_question_that_stands_alone_is_not_read_as_a_follow_up(client: TestClient):
+    first = client.post("/api/chat", json={"question": "Đăng ký định danh điện tử mức 1 thế nào?"}).json()
+    assistant = client.app.state.assistant  # type: ignore[attr-defined]
+    session = first["session_id"]
+    assert assistant.context_for("còn mức 2 thì sao?", session) is not None
+    assert assistant.context_for("Tổng đài hỗ trợ VNeID là số nào", session) is None
+
+
+def test_an_extractive_answer_never_quotes_a_sentence_about_another_country(client: TestClient):
+    question = "Tỉ lệ người dân Singapore dùng dịch vụ công trực tuyến năm 2021"
+    body = client.post("/api/chat", json={"question": question}).json()
+    assert "9,51%" not in body["answer"]
+    assert body["status"] != "answered"

@@ -36,10 +36,12 @@ def test_search_shows_ranked_hits_with_scores_and_copies_answer_with_sources(tab
     assert "/helpdesk?q=" in page.url
 
 
-def test_old_source_is_marked_with_its_date(tab: Tab):
+def test_source_shows_its_date_and_legal_status(tab: Tab):
     page = tab.page
     page.goto(tab.base_url + "/helpdesk?q=" + "Đề án 06 là gì")
-    expect(page.locator(".hit").first.locator(".old")).to_have_text("Nguồn cũ: 06/01/2022")
+    first = page.locator(".hit").first
+    expect(first).to_contain_text("06/01/2022")
+    expect(first.locator(".in-force")).to_have_text("đang có hiệu lực")
 
 
 def test_hostile_search_results_are_shown_as_text(tab: Tab):

@@ -58,7 +58,7 @@ def shadow_count(page: Page, selector: str) -> int:
     return count
 
 
-def test_cited_answer_shows_the_source_title_publisher_and_old_date(tab: Tab):
+def test_cited_answer_shows_the_source_title_publisher_date_and_legal_status(tab: Tab):
     page = open_widget(tab)
     body = ask(page, "Đề án 06 là gì?")
     assert body["status"] == "answered"
@@ -66,7 +66,10 @@ def test_cited_answer_shows_the_source_title_publisher_and_old_date(tab: Tab):
     cite = page.locator(".cite").first
     expect(cite).to_contain_text("Quyết định số 06/QĐ-TTg")
     expect(cite).to_contain_text("Thủ tướng Chính phủ")
-    expect(cite.locator(".old")).to_have_text("Nguồn cũ: 06/01/2022")
+    expect(cite.locator(".cite-meta")).to_contain_text("Ngày: 06/01/2022")
+    # a decision in force is said to be in force, however old it is
+    expect(cite.locator(".legal.in-force")).to_have_text("Đang có hiệu lực")
+    assert shadow_count(page, ".legal.old") == 0
     expect(page.get_by_role("button", name="Nguồn 1: Quyết định số 06/QĐ-TTg")).to_be_visible()
     page.wait_for_timeout(200)
     save_screenshot(page, "widget-desktop.png")
