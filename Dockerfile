@@ -12,8 +12,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 curl &
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /srv
 COPY --chown=app:app knowledge ./knowledge
+# the dev questions the answerability model is fitted on at every index build
+COPY --chown=app:app tests/data/questions ./questions
 ENV PATH=/opt/venv/bin:$PATH KNOWLEDGE_DIR=/srv/knowledge INDEX_DIR=/srv/index DATA_DIR=/srv/var \
-    HOST=0.0.0.0 PORT=8000 HF_HUB_OFFLINE=1
+    ANSWERABILITY_QUESTIONS=/srv/questions HOST=0.0.0.0 PORT=8000 HF_HUB_OFFLINE=1
 # The index is built at image build time, so a container starts ready.
 RUN mkdir -p /srv/index /srv/var && python -m app index && chown -R app:app /srv/index /srv/var
 USER app

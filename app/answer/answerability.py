@@ -20,6 +20,8 @@ from app.answer.signals import FEATURES, sigmoid
 # share of all dev questions allowed to end with a wrong entry shown (answered or partial)
 WRONG_BUDGET = 0.02
 PARTIAL_BUDGET = 0.025
+# and of the in-domain questions no entry answers, the hardest near misses
+UNCOVERED_BUDGET = 0.04
 FILE = "answerability.json"
 
 
@@ -37,6 +39,7 @@ class Example:
 
     candidates: list[Candidate]
     covered: bool
+    uncovered: bool = False  # in-domain, and no entry answers it even in part
 
     def answers(self, c: Candidate) -> bool:
         """The candidate answers this question: expected, in full, and not an entry that only refers on."""
@@ -102,13 +105,18 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[tuple[float, ...], floa
 
 
 def _choose(scores: np.ndarray, good: np.ndarray, allowed: np.ndarray, budget: float, n: int,
-            already_wrong: int = 0) -> float:
-    """The lowest threshold whose wrong picks (with those already made) stay within budget * n."""
+            already_wrong: int = 0, watched: np.ndarray | None = None, watched_budget: float = 1.0,
+            watched_already: int = 0) -> float:
+    """The lowest threshold whose wrong picks (with those already made) stay within budget * n, and
+    whose wrong picks among the `watched` questions stay within watched_budget of them."""
     best = 1.01
     for t in sorted(set(np.round(scores, 4).tolist()), reverse=True):
         picked = allowed & (scores >= t)
         wrong = int((picked & ~good).sum()) + already_wrong
         if wrong > budget * n:
+            break
+        if watched is not None and \
+                (picked & ~good & watched).sum() + watched_already > watched_budget * max(watched.sum(), 1):
             break
         best = t
     return float(best)
@@ -141,10 +149,14 @@ def fit_answerability(examples: list[Example]) -> AnswerabilityModel:
     pa_arr, pt_arr = np.array(p_answer), np.array(p_topic)
     good_a, good_t = np.array(answer_good), np.array(topic_good)
     n = len(examples)
-    answer_threshold = _choose(pa_arr, good_a, np.ones(n, dtype=bool), WRONG_BUDGET, n)
+    uncovered = np.array([e.uncovered for e in examples])
+    answer_threshold = _choose(pa_arr, good_a, np.ones(n, dtype=bool), WRONG_BUDGET, n,
+                               watched=uncovered, watched_budget=UNCOVERED_BUDGET)
     answered = pa_arr >= answer_threshold
     wrong_answered = int((answered & ~good_a).sum())
-    topic_threshold = _choose(pt_arr, good_t, ~answered, PARTIAL_BUDGET, n, wrong_answered)
+    topic_threshold = _choose(pt_arr, good_t, ~answered, PARTIAL_BUDGET, n, wrong_answered,
+                              watched=uncovered, watched_budget=UNCOVERED_BUDGET,
+                              watched_already=int((answered & ~good_a & uncovered).sum()))
     return AnswerabilityModel(
         features=FEATURES, mean=tuple(float(v) for v in mean), scale=tuple(float(v) for v in scale),
         answer_coef=a_coef, answer_intercept=a_int, topic_coef=t_coef, topic_intercept=t_int,

@@ -74,6 +74,7 @@ class Retrieval:
     query: ProcessedQuery
     vector: np.ndarray
     hits: list[Hit]
+    followup: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ class Composer:
         # the merged wording picks the sentences of an extractive answer, and the answer language stays
         # the one the resident just used
         merged_query = dataclasses.replace(merged_query, english=query.english)
-        return Retrieval(merged_query, merged_vector, blended[:k])
+        return Retrieval(merged_query, merged_vector, blended[:k], followup=True)
 
     def offer(self, hit: Hit) -> Offer:
         """What a candidate offers: a FAQ entry's questions and answer, or a passage's text."""
@@ -177,6 +178,7 @@ class Composer:
             return None
         features = [self.signals.features(found.query, hits, i, self.offer(h)) for i, h in enumerate(hits)]
         for row in features:
+            row["followup"] = float(found.followup)
             for name in self.signals_off:
                 # a switched-off signal is a constant, so the fitted model cannot use it
                 row[name] = 0.0

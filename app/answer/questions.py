@@ -12,6 +12,8 @@ import yaml
 
 from app.answer.answerability import Candidate, Example
 from app.answer.composer import Composer
+from app.answer.sessions import FOLLOWUP_MAX_WORDS, is_elliptical, merge_followup
+from app.answer.signals import content_terms
 
 # slices whose questions have an entry that answers them
 COVERED_SLICES = ("accented", "no_diacritics", "abbrev_typo", "english", "followup")
@@ -50,20 +52,25 @@ def load_questions(path: Path) -> list[EvalQuestion]:
 def collect_examples(composer: Composer, questions: list[EvalQuestion]) -> list[Example]:
     """The answerability features of each stand-alone question's top candidates, with their labels.
 
-    Follow-ups are left out (their features depend on the conversation), and so are questions that
-    expect an entry this knowledge base does not have (a smaller or older knowledge base).
+    A follow-up is read with its previous question as the service reads it when it is elliptical (the
+    previous question standing for what the session remembered). Questions that expect an entry this
+    knowledge base does not have (a smaller or older knowledge base) are left out.
     """
     known = set(composer.knowledge.faqs) | set(composer.knowledge.articles)
     examples: list[Example] = []
     for item in questions:
-        if item.prev or not set(item.expect) <= known:
+        if not set(item.expect) <= known:
             continue
-        found = composer.retrieve(item.q)
+        context = None
+        if item.prev and len(item.q.split()) <= FOLLOWUP_MAX_WORDS and \
+                is_elliptical(item.q, len(content_terms(composer.prepare(item.q)))):
+            context = merge_followup(item.prev, item.q)
+        found = composer.retrieve(item.q, context)
         assessment = composer.assess(found)
         if assessment is None:
             continue
         hits = found.hits[:len(assessment.features)]
         candidates = [Candidate(row, hit.unit.ref in item.expect)
                       for row, hit in zip(assessment.features, hits, strict=True)]
-        examples.append(Example(candidates, item.covered))
+        examples.append(Example(candidates, item.covered, uncovered=item.slice == UNCOVERED))
     return examples

@@ -21,7 +21,8 @@ STOPWORDS = frozenset("""
 a ah ak ad ak oi ui nhe nha nhi ha ho vay day do kia nay ay the thi ma la va voi cua cho de o tai tu den
 toi minh em anh chi ban ong ba co chu bac cau to tui ta chung ho ai gi nao sao bao nhieu may khong ko k
 hok hong chua da dang se bi duoc dc duoc can phai nen muon hoi xin vui long giup gium dum lam on
-cac nhung mot moi tat ca nua roi luon bao lau nhieu dau cung con neu khi vi nen nhu the nao lam sao duoc khong nhe a
+cac nhung mot moi tat ca nua roi luon bao lau nhieu dau mn j ntn r bn ae z v ak ah
+cung con neu khi vi nen nhu the nao lam sao duoc khong nhe a
 thay thi sao biet minh oi ad admin anh chi em ca nha moi nguoi gium giup voi
 i my me we our you your it its is are was were be been am do does did done how what where when which
 who whom why can could should would will shall may might must the a an to of for in on at with from by
@@ -65,8 +66,10 @@ _DOC_NUMBER = re.compile(r"\b\d+/\d{4}/[a-z0-9-]+|\b\d+/[a-z]{2,}-[a-z0-9]+\b")
 _NUMBER = re.compile(r"\b\d+\b")
 
 FEATURES = (
-    "confidence", "margin", "rank", "dense", "coverage", "lexical", "missing_question_side", "missing_entry",
+    "confidence", "margin", "rank", "dense", "question_dense", "answer_dense", "phrasing_recall",
+    "phrasing_precision", "coverage", "lexical", "missing_question_side", "missing_entry",
     "max_missing_idf", "action_missing", "entity_missing", "type_missing", "says_unknown", "is_passage", "english",
+    "followup",
 )
 
 
@@ -79,6 +82,8 @@ class Offer:
     question_text: str
     text: str
     says_unknown: bool
+    # each wording of the question apart: the closest one shows whether the entry asks the same thing
+    phrasings: tuple[frozenset[str], ...] = ()
 
 
 def folded(text: str) -> str:
@@ -96,13 +101,18 @@ def offer_of_entry(entry: FaqEntry) -> Offer:
     questions = " \n ".join(q for _lang, q in entry.all_questions())
     answer = entry.answer + (" \n " + entry.en.answer if entry.en else "")
     return Offer(_terms(questions), _terms(questions + " " + answer), folded(questions),
-                 folded(questions + " " + answer), entry.referral)
+                 folded(questions + " " + answer), entry.referral,
+                 tuple(frozenset(_content(q)) for _lang, q in entry.all_questions()))
 
 
 def offer_of_text(text: str) -> Offer:
     """An article passage offers the same text on both sides."""
     terms = _terms(text)
     return Offer(terms, terms, folded(text), folded(text), False)
+
+
+def _content(text: str) -> list[str]:
+    return [t for t in (fold_diacritics(w) for w in tokenize(text)) if t not in STOPWORDS and not t.isdigit()]
 
 
 def content_terms(query: ProcessedQuery) -> list[str]:
@@ -144,6 +154,19 @@ class Signals:
         """IDF of a folded term; unseen words weigh the most."""
         return self._idf.get(term, self._max_idf)
 
+    def _closest_phrasing(self, terms: list[str], offer: Offer) -> tuple[float, float]:
+        """(share of the question's words in the closest wording, share of that wording's words the
+        question uses), IDF-weighted: a wording about something else leaves its own words unused."""
+        asked = set(terms)
+        best = (0.0, 0.0)
+        for phrasing in offer.phrasings:
+            common = asked & phrasing
+            recall = _weighted_share(self, common, asked)
+            precision = _weighted_share(self, common, set(phrasing))
+            if recall + precision > sum(best):
+                best = (recall, precision)
+        return best
+
     def missing_terms(self, query: ProcessedQuery, offer: Offer) -> list[str]:
         """Salient question words the candidate never uses, most salient first."""
         terms = content_terms(query)
@@ -164,11 +187,16 @@ class Signals:
         types = question_types(text)
         type_missing = any(not _QUESTION_TYPES[t][1].search(offer.text) for t in types)
         top_lexical = max(h.lexical for h in hits) or 1.0
+        recall, precision = self._closest_phrasing(terms, offer)
         return {
             "confidence": cand.confidence,
             "margin": cand.confidence - max(rivals, default=0.0),
             "rank": float(i),
             "dense": cand.dense,
+            "question_dense": cand.question_dense,
+            "answer_dense": cand.answer_dense,
+            "phrasing_recall": recall,
+            "phrasing_precision": precision,
             "coverage": cand.coverage,
             "lexical": cand.lexical / top_lexical,
             "missing_question_side": missing_q,
@@ -180,7 +208,14 @@ class Signals:
             "says_unknown": float(offer.says_unknown),
             "is_passage": float(cand.unit.kind == "passage"),
             "english": float(query.english),
+            # set by the composer: the question was read with the previous one
+            "followup": 0.0,
         }
+
+
+def _weighted_share(self_idf: Signals, part: set[str], whole: set[str]) -> float:
+    total = sum(self_idf.idf(t) for t in whole)
+    return sum(self_idf.idf(t) for t in part) / total if total else 0.0
 
 
 def sigmoid(x: float) -> float:

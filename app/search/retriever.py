@@ -7,6 +7,7 @@ and on its answer, so a question worded unlike any phrasing can still find the e
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ class Hit:
     lexical: float
     confidence: float
     score: float
+    # cosine (scaled) of the best phrasing and of the answer, apart
+    question_dense: float = 0.0
+    answer_dense: float = 0.0
 
     @property
     def key(self) -> tuple[str, int]:
@@ -153,8 +157,7 @@ class Retriever:
         hits = [self._hit(doc) for doc in docs.values()]
         if cfg.fusion == "rrf":
             ranked = rrf_fusion(np.array([h.dense for h in hits]), np.array([h.lexical for h in hits]), cfg.rrf_k)
-            hits = [Hit(h.unit_id, h.unit, h.dense, h.coverage, h.lexical, h.confidence, float(s))
-                    for h, s in zip(hits, ranked, strict=True)]
+            hits = [dataclasses.replace(h, score=float(s)) for h, s in zip(hits, ranked, strict=True)]
         return sorted(hits, key=lambda h: h.score, reverse=True)[:k]
 
     def _hit(self, doc: _Doc) -> Hit:
@@ -170,7 +173,8 @@ class Retriever:
             value = (cfg.question_weight * doc.question + cfg.answer_weight * doc.answer
                      + cfg.coverage_weight * doc.coverage + cfg.bm25_weight * doc.lexical)
         confidence = value / total if total > 0 else 0.0
-        return Hit(doc.best_unit, unit, dense, doc.coverage, doc.lexical, confidence, confidence)
+        return Hit(doc.best_unit, unit, dense, doc.coverage, doc.lexical, confidence, confidence,
+                   doc.question, doc.answer if unit.kind != "passage" else doc.question)
 
     def _coverage(self, terms: tuple[str, ...], unit_ids: np.ndarray) -> np.ndarray:
         """Share of the query's IDF mass found in each unit (words the corpus never uses weigh the most)."""

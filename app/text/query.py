@@ -68,10 +68,16 @@ def looks_english(text: str) -> bool:
     return english >= 2 and english / len(words) >= 0.3
 
 
+# "25t", "60t": an age written the way residents type it
+_AGE = re.compile(r"\b(\d{1,3})t\b")
+
+
 def process_query(text: str, expander: SynonymExpander | None,
                   restorer: DiacriticRestorer | None = None) -> ProcessedQuery:
     """Normalise a question, restore missing diacritics for the dense side, expand abbreviations."""
     clean = normalize_text(text)
+    # written in the question's own style, so an unaccented question stays unaccented
+    clean = _AGE.sub(r"\1 tuổi" if has_diacritics(clean) else r"\1 tuoi", clean)
     english = looks_english(clean)
     accented = has_diacritics(clean)
     extra = expander.expansions(clean) if expander else []
