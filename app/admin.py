@@ -21,6 +21,8 @@ class QuestionGroup:
     count: int
     questions: list[str]
     last_asked: str
+    partial: int = 0  # answered only in part: the topic is covered, the detail asked is not
+    related_ids: tuple[str, ...] = ()  # the nearest entries those partial answers offered
 
 
 def group_unanswered(rows: list[UnansweredRow], embedder: Embedder, limit: int = 50) -> list[QuestionGroup]:
@@ -52,6 +54,8 @@ def group_unanswered(rows: list[UnansweredRow], embedder: Embedder, limit: int =
         groups.append(QuestionGroup(
             example=by_text[keys[leader]][0].question, count=len(members), questions=questions[:10],
             last_asked=max(r.created_at for r in members).isoformat(timespec="seconds"),
+            partial=sum(r.status == "partial" for r in members),
+            related_ids=tuple(dict.fromkeys(r.related_id for r in members if r.related_id)),
         ))
     groups.sort(key=lambda g: g.count, reverse=True)
     return groups[:limit]

@@ -91,6 +91,9 @@ def check_knowledge(kb: Knowledge, today: dt.date | None = None) -> CheckReport:
     words = {e.id: _words(e.question) for e in entries}
     for a, b in combinations(entries, 2):
         wa, wb = words[a.id], words[b.id]
+        # "trẻ dưới 6 tuổi" and "trẻ từ 6 đến 14 tuổi" are two needs: numbers tell them apart
+        if {w for w in wa if w.isdigit()} != {w for w in wb if w.isdigit()}:
+            continue
         if wa and wb and len(wa & wb) / len(wa | wb) >= NEAR_DUPLICATE_JACCARD:
             warnings.append(KnowledgeProblem(b.path, b.line, f"FAQ '{b.id}' may ask the same as '{a.id}' "
                                              f"({a.path}:{a.line}): '{b.question}' / '{a.question}'"))

@@ -28,7 +28,9 @@
       title.textContent = group.example + " (" + group.count + " lần)";
       item.appendChild(title);
       var meta = document.createElement("p");
-      meta.textContent = "Lần gần nhất: " + group.last_asked;
+      meta.textContent = "Lần gần nhất: " + group.last_asked +
+        (group.partial ? " · " + group.partial + " lần trả lời một phần, mục gần nhất: " +
+          (group.related_ids || []).join(", ") : "");
       item.appendChild(meta);
       var variants = document.createElement("ul");
       group.questions.forEach(function (q) {

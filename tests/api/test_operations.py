@@ -84,6 +84,16 @@ def test_unanswered_questions_are_listed_grouped_and_exported(admin: TestClient)
     assert admin.get("/admin/unanswered", headers=AUTH, params={"since": tomorrow}).json()["count"] == 0
 
 
+def test_partial_answers_are_listed_for_editors_with_the_nearest_entry(admin: TestClient):
+    body = admin.post("/api/chat", json={"question": "Số tổng đài hỗ trợ định danh điện tử là số nào?"}).json()
+    assert body["status"] == "partial"
+    _flush(admin)
+    items = admin.get("/admin/unanswered", headers=AUTH).json()["items"]
+    assert [(i["status"], i["related_id"]) for i in items] == [("partial", "vneid-tong-dai")]
+    groups = admin.get("/admin/unanswered/groups", headers=AUTH).json()["groups"]
+    assert groups[0]["partial"] == 1 and groups[0]["related_ids"] == ["vneid-tong-dai"]
+
+
 def test_feedback_listing_and_session_deletion(admin: TestClient):
     session = uuid.uuid4().hex
     msg = admin.post("/api/chat", json={"question": "Đề án 06 là gì?", "session_id": session}).json()["message_id"]

@@ -100,6 +100,19 @@ def test_suggestion_button_asks_it(tab: Tab):
     expect(page.locator(".msg.bot:not(.greeting)")).to_have_count(2)
 
 
+def test_partial_answer_is_labelled_and_offers_the_nearest_entry(tab: Tab):
+    page = open_widget(tab)
+    body = ask(page, "Số tổng đài hỗ trợ định danh điện tử là số nào?")
+    assert body["status"] == "partial"
+    answer = page.locator(".msg.partial")
+    expect(answer.locator(".noanswer-label")).to_have_text(
+        "Trả lời một phần: tôi chưa có thông tin về chi tiết bạn hỏi")
+    expect(answer.locator(".sugg-title")).to_have_text("Nội dung gần nhất tôi có")
+    expect(answer.get_by_role("button", name=body["suggestions"][0])).to_be_visible()
+    assert shadow_count(page, ".msg.partial .cite") == 0
+    assert not tab.errors
+
+
 def test_starter_question_is_asked_with_one_click(tab: Tab):
     page = open_widget(tab)
     with page.expect_response("**/api/chat"):

@@ -10,7 +10,7 @@ from tests.conftest import write_small_kb
 
 def test_small_kb_loads(tmp_path: Path):
     kb = load_knowledge(write_small_kb(tmp_path))
-    assert set(kb.faqs) == {"da06-la-gi", "dvc-dia-chi", "vneid-muc-2", "vneid-muc-1"}
+    assert set(kb.faqs) == {"da06-la-gi", "dvc-dia-chi", "vneid-muc-2", "vneid-muc-1", "vneid-tong-dai"}
     assert kb.articles["bai-chuyen-doi-so"].published.isoformat() == "2022-04-29"
 
 

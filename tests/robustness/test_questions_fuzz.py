@@ -36,7 +36,7 @@ def _ask(client: TestClient, question: str, session: str | None) -> None:
     reply = client.post("/api/chat", json={"question": question, "session_id": session})
     assert reply.status_code in (200, 422), reply.text
     if reply.status_code == 200:
-        assert reply.json()["status"] in ("answered", "no_answer")
+        assert reply.json()["status"] in ("answered", "partial", "no_answer")
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
