@@ -68,7 +68,10 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
 
     configure_logging(settings.log_json)
     # uvicorn's own access log would print query strings, which may carry personal data
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
+    # proxy_headers off: uvicorn would otherwise let any loopback peer's X-Forwarded-For replace the client
+    # address before TRUSTED_PROXIES is consulted (the app reads that header itself, from trusted proxies)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False,
+                proxy_headers=False, timeout_keep_alive=5)
     return 0
 
 

@@ -209,6 +209,15 @@ def _is_trusted(address: IPAddress, networks: tuple[IPNetwork, ...]) -> bool:
     return any(address.version == net.version and address in net for net in networks)
 
 
+def rate_limit_key(address: str, ipv6_prefix: int) -> str:
+    """What a client is counted as: its IPv4 address, or its IPv6 network (one device can hold a whole
+    /64, so counting per address would give it billions of budgets)."""
+    ip = _parse_ip(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{ip}/{ipv6_prefix}", strict=False))
+    return address
+
+
 def client_address(peer: str | None, forwarded_for: str | None, trusted_proxies: list[str]) -> str:
     """The client's address: the peer, or behind trusted proxies the right-most untrusted X-Forwarded-For hop.
 

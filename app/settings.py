@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+ADMIN_TOKEN_MIN_CHARS = 16
 
 
 class Settings(BaseSettings):
@@ -70,6 +71,8 @@ class Settings(BaseSettings):
     database_url: str = Field("", description="SQLAlchemy URL; empty means an SQLite file in DATA_DIR")
     retention_days: int = 90
     admin_token: str = Field("", description="bearer token for /admin; empty turns the admin routes off")
+    # rate limits count an IPv6 client by its network of this size (one household or phone gets a /64)
+    ipv6_prefix: int = Field(64, ge=32, le=128)
     manifest_poll_seconds: float = 5.0
 
     # Protecting the service
@@ -107,6 +110,15 @@ class Settings(BaseSettings):
         unknown = sorted(set(value) - set(FEATURES))
         if unknown:
             raise ValueError(f"unknown answerability signals {unknown}; known: {list(FEATURES)}")
+        return value
+
+    @field_validator("admin_token")
+    @classmethod
+    def _token_is_long_enough(cls, value: str) -> str:
+        """A short admin token can be guessed: refuse one under ADMIN_TOKEN_MIN_CHARS at start-up."""
+        if value and len(value) < ADMIN_TOKEN_MIN_CHARS:
+            raise ValueError(f"ADMIN_TOKEN must be at least {ADMIN_TOKEN_MIN_CHARS} characters "
+                             "(for example `openssl rand -hex 32`)")
         return value
 
     @field_validator("trusted_proxies")

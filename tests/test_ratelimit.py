@@ -291,3 +291,14 @@ def test_limiter_recovers_when_redis_comes_back(redis_url, prefix, caplog):
         limiter.close()
         witness.close()
         outage.stop()
+
+
+def test_one_ipv6_network_shares_one_budget():
+    from app.ratelimit import rate_limit_key
+
+    a = rate_limit_key("2001:db8:1:2::1", 64)
+    b = rate_limit_key("2001:db8:1:2:ffff:ffff:ffff:fffe", 64)
+    assert a == b == "2001:db8:1:2::/64"
+    assert rate_limit_key("2001:db8:1:3::1", 64) != a
+    assert rate_limit_key("2001:db8:1:3::1", 128) == "2001:db8:1:3::1/128"
+    assert rate_limit_key("203.0.113.9", 64) == "203.0.113.9"

@@ -20,7 +20,7 @@ from app.api.schemas import (
     SearchHitOut,
     SearchResponse,
 )
-from app.ratelimit import client_address
+from app.ratelimit import client_address, rate_limit_key
 from app.service import Assistant
 
 router = APIRouter()
@@ -43,7 +43,8 @@ def enforce_rate_limit(request: Request) -> None:
     """Count a question against its client's budget; 429 when it is spent."""
     settings = request.app.state.settings
     peer = request.client.host if request.client else None
-    key = client_address(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies)
+    key = rate_limit_key(client_address(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies),
+                         settings.ipv6_prefix)
     decision = request.app.state.rate_limiter.hit(key)
     if not decision.allowed:
         request.app.state.metrics.rate_limited.inc()
@@ -120,9 +121,9 @@ async def search(
 
 
 @router.post("/api/feedback", status_code=204, responses={404: {"model": ErrorResponse}, **ERRORS},
-             tags=["chat"])
+             tags=["chat"], dependencies=[RateLimitDep])
 async def feedback(body: FeedbackRequest, assistant: AssistantDep) -> None:
-    """Record a thumbs up or down on an answer."""
+    """Record a thumbs up or down on an answer; a later vote on the same answer replaces the earlier."""
     await run_in_threadpool(assistant.record_feedback, body.message_id, body.helpful)
 
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Delete, Engine, Select, create_engine, delete, event, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from app.storage.migrate import upgrade_schema
@@ -97,14 +98,24 @@ class Store:
                 ))
 
     def record_feedback(self, message_id: str, helpful: bool, *, now: dt.datetime | None = None) -> bool:
-        """Store a vote on a known answer; False when no conversation has that message id."""
-        with self._sessions.begin() as session:
-            session_id = session.scalar(select(Conversation.session_id).where(Conversation.id == message_id))
-            if session_id is None:
-                return False
-            session.add(Feedback(
-                message_id=message_id, session_id=session_id, helpful=helpful, created_at=now or utc_now(),
-            ))
+        """Store a vote on a known answer, replacing an earlier vote on it; False when no conversation has
+        that message id. Two replicas storing a vote at once: the unique message id lets one insert, and
+        the other replaces it on its retry."""
+        for attempt in range(2):
+            try:
+                with self._sessions.begin() as session:
+                    session_id = session.scalar(
+                        select(Conversation.session_id).where(Conversation.id == message_id))
+                    if session_id is None:
+                        return False
+                    session.execute(delete(Feedback).where(Feedback.message_id == message_id))
+                    session.add(Feedback(
+                        message_id=message_id, session_id=session_id, helpful=helpful, created_at=now or utc_now(),
+                    ))
+                return True
+            except IntegrityError:
+                if attempt:
+                    raise
         return True
 
     def list_feedback(

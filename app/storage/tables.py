@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -73,6 +73,7 @@ class Feedback(Base):
     """A helpful/unhelpful vote on one answer; no foreign key so purging stays table by table."""
 
     __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("message_id", name="uq_feedback_message_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     message_id: Mapped[str] = mapped_column(String(MESSAGE_ID_LEN), index=True)

@@ -21,7 +21,7 @@ from app.settings import Settings
 from app.storage import Store
 from app.storage.store import make_engine
 
-TOKEN = "s3cret-token"
+TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
@@ -275,3 +275,25 @@ def test_a_broken_new_version_is_refused_once_not_on_every_poll(small_settings: 
         assert not assistant.refresh_if_changed() and not assistant.refresh_if_changed()
         assert len(reloads) == 1
         assert c.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()["status"] == "answered"
+
+
+def test_one_vote_per_answer_and_the_later_vote_wins(admin: TestClient):
+    msg = admin.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()["message_id"]
+    _flush(admin)
+    for i in range(100):
+        assert admin.post("/api/feedback", json={"message_id": msg, "helpful": i % 2 == 0}).status_code == 204
+    _flush(admin)
+    rows = admin.app.state.assistant.store.list_feedback()  # type: ignore[attr-defined]
+    assert [(r.message_id, r.helpful) for r in rows] == [(msg, False)]
+
+
+def test_feedback_is_rate_limited(small_settings: Settings):
+    with _client(small_settings, rate_limit="3/minute") as c:
+        msg = c.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()["message_id"]
+        codes = [c.post("/api/feedback", json={"message_id": msg, "helpful": True}).status_code for _ in range(4)]
+    assert codes[:2] == [204, 204] and codes[-1] == 429
+
+
+def test_a_short_admin_token_is_refused_at_start_up():
+    with pytest.raises(ValueError, match="ADMIN_TOKEN must be at least"):
+        Settings(admin_token="short")

@@ -23,13 +23,13 @@ def test_migrations_create_the_schema_and_reopening_changes_nothing(db_url: str)
     store = Store.open(db_url)
     with store.engine.connect() as connection:
         assert TABLES | {"alembic_version"} <= set(inspect(connection).get_table_names())
-        assert current_revision(connection) == head_revision() == "0002"
+        assert current_revision(connection) == head_revision() == "0003"
     store.record_conversation(conversation(status="no_answer"))
     store.close()
 
     reopened = Store.open(db_url)
     with reopened.engine.connect() as connection:
-        assert current_revision(connection) == "0002"
+        assert current_revision(connection) == "0003"
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
     assert reopened.count_unanswered() == 1
     reopened.close()
@@ -101,15 +101,23 @@ def test_unanswered_filters_by_utc_day_and_pages_newest_first(store: Store) -> N
 
 
 def test_feedback_filters_by_day_and_pages(store: Store) -> None:
-    rec = conversation()
-    store.record_conversation(rec)
     for day in (1, 2, 3):
+        rec = conversation()
+        store.record_conversation(rec)
         assert store.record_feedback(rec.message_id, helpful=day != 2, now=dt.datetime(2024, 5, day, 8, tzinfo=UTC))
 
     assert [r.created_at.day for r in store.list_feedback()] == [3, 2, 1]
     assert [r.helpful for r in store.list_feedback(since=dt.date(2024, 5, 2), until=dt.date(2024, 5, 2))] == [False]
     assert [r.created_at.day for r in store.list_feedback(limit=1, offset=1)] == [2]
     assert store.list_feedback(until=dt.date(2024, 4, 30)) == []
+
+
+def test_a_later_vote_on_the_same_answer_replaces_the_earlier(store: Store) -> None:
+    rec = conversation()
+    store.record_conversation(rec)
+    for helpful in (True, False, True, False):
+        assert store.record_feedback(rec.message_id, helpful=helpful)
+    assert [(r.message_id, r.helpful) for r in store.list_feedback()] == [(rec.message_id, False)]
 
 
 def test_paging_arguments_are_checked(store: Store) -> None:
