@@ -57,6 +57,15 @@ class _TooLarge(Exception):
     pass
 
 
+# metric labels come from a closed set: any other method string a client sends is counted as "OTHER"
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _method_name(request: Request) -> str:
+    """The request method when it is a standard one, else "OTHER", so metrics stay bounded."""
+    return request.method if request.method in KNOWN_METHODS else "OTHER"
+
+
 def _route_name(request: Request) -> str:
     """The route template ("/api/chat"), never the raw path, so metrics stay bounded."""
     route = request.scope.get("route")
@@ -80,13 +89,13 @@ class ObservabilityMiddleware(BaseHTTPMiddleware):
         response = await call_next(request)
         elapsed = time.perf_counter() - started
         route = _route_name(request)  # known once routing has run
-        self.metrics.requests.labels(route, request.method, str(response.status_code)).inc()
+        self.metrics.requests.labels(route, _method_name(request), str(response.status_code)).inc()
         self.metrics.latency.labels(route).observe(elapsed)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if route in PAGES:
             response.headers.setdefault("Content-Security-Policy", self.csp)
         # the path and status only: query strings and bodies may carry personal data
-        log.info("request", extra={"fields": {"route": route, "method": request.method,
+        log.info("request", extra={"fields": {"route": route, "method": _method_name(request),
                                               "status": response.status_code, "ms": round(elapsed * 1000, 1)}})
         return response

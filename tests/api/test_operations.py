@@ -297,3 +297,24 @@ def test_feedback_is_rate_limited(small_settings: Settings):
 def test_a_short_admin_token_is_refused_at_start_up():
     with pytest.raises(ValueError, match="ADMIN_TOKEN must be at least"):
         Settings(admin_token="short")
+
+
+def test_random_method_strings_do_not_grow_the_metrics(small_settings: Settings):
+    import random
+    import string
+
+    rng = random.Random(5)
+
+    def send(count: int) -> None:
+        for _ in range(count):
+            c.request("".join(rng.choices(string.ascii_uppercase, k=rng.randint(3, 12))), "/api/chat")
+
+    with _client(small_settings) as c:
+        send(20)
+        c.get("/metrics")
+        before = len(c.get("/metrics").text)
+        send(2000)
+        after = c.get("/metrics").text
+    # counts grow by a few digits; no new series per method string
+    assert len(after) <= before * 1.1, (before, len(after))
+    assert 'method="OTHER"' in after
