@@ -43,8 +43,8 @@ def test_few_answers_are_wrong(report: dict[str, Any]):
 
 
 def test_covered_questions_are_answered_with_the_expected_entry(report: dict[str, Any]):
-    # measured 0.43 on the dev split (README, "Quality"): the floor guards against losing ground
-    assert report["covered_right"] >= 0.38, [m for m in report["misses"] if m["slice"] not in ("uncovered",)]
+    # measured 0.55 on the dev split (README, "Quality"): the floor guards against losing ground
+    assert report["covered_right"] >= 0.50, [m for m in report["misses"] if m["slice"] not in ("uncovered",)]
 
 
 def test_off_topic_questions_are_refused(report: dict[str, Any]):
