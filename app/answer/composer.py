@@ -235,6 +235,8 @@ class Composer:
                 extracted.confidence = assessment.p_answer
                 extracted.suggestions = self._suggestions(faq_hits, query, lang, exclude=None)
                 return extracted
+            # no sentence names what the question names: the passage does not answer it after all
+            return self._no_answer(query, faq_hits, lang, 0.0, in_domain=True)
         if decision == "partial":
             return self._partial_answer(assessment.topic, assessment, faq_hits, query, lang)
         return self._no_answer(query, faq_hits, lang, assessment.p_answer,

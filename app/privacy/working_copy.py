@@ -25,8 +25,8 @@ DIGIT_WORDS = {
     "tám": "8", "tam": "8", "eight": "8",
     "chín": "9", "chin": "9", "nine": "9",
 }
-# a spelled-out run is a number only when it is this long and this much spelled: "một hai ba" is not a
-# phone, and "năm 2022" is a year
+# a spelled-out run is a number only when it is this long and has this many spelled digits other than
+# zero: "một hai ba" is not a phone, "năm 2022" is a year, "không không không" is three noes
 MIN_SPELLED_DIGITS = 4
 MIN_SPELLED_WORDS = 3
 # characters that split digit groups apart without meaning anything
@@ -78,7 +78,8 @@ def _spell_digits(chars: list[tuple[str, int, int]]) -> list[tuple[str, int, int
             word, s, e = tokens[j]
             low = word.lower()
             if low in DIGIT_WORDS or word.isdigit():
-                spelled += low in DIGIT_WORDS
+                # "không" is also "no" and a question particle: it counts only inside a run of other digits
+                spelled += low in DIGIT_WORDS and DIGIT_WORDS[low] != "0"
                 run.append((DIGIT_WORDS.get(low, word), s, e))
                 j += 1
             elif word in " ,-" and run:

@@ -277,13 +277,14 @@ def test_a_broken_new_version_is_refused_once_not_on_every_poll(small_settings: 
         assert c.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()["status"] == "answered"
 
 
-def test_one_vote_per_answer_and_the_later_vote_wins(admin: TestClient):
-    msg = admin.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()["message_id"]
-    _flush(admin)
-    for i in range(100):
-        assert admin.post("/api/feedback", json={"message_id": msg, "helpful": i % 2 == 0}).status_code == 204
-    _flush(admin)
-    rows = admin.app.state.assistant.store.list_feedback()  # type: ignore[attr-defined]
+def test_one_vote_per_answer_and_the_later_vote_wins(small_settings: Settings):
+    with _client(small_settings, rate_limit="1000/minute") as c:
+        msg = c.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()["message_id"]
+        _flush(c)
+        for i in range(100):
+            assert c.post("/api/feedback", json={"message_id": msg, "helpful": i % 2 == 0}).status_code == 204
+        _flush(c)
+        rows = c.app.state.assistant.store.list_feedback()  # type: ignore[attr-defined]
     assert [(r.message_id, r.helpful) for r in rows] == [(msg, False)]
 
 

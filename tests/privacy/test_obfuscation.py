@@ -217,3 +217,8 @@ def test_every_slip_found_in_review_is_now_hidden(text: str) -> None:
 )
 def test_numbers_residents_ask_about_are_left_alone(question: str) -> None:
     assert redact(question).text == question
+
+
+def test_repeated_noes_are_not_a_number() -> None:
+    question = "Theo 1/QĐ-TTg ngày 1990-1990 không không không có 1.000 thủ tục, đạt 1.000 phải không?"
+    assert redact(question).text == question
