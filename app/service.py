@@ -17,8 +17,7 @@ from app.answer.answerability import AnswerabilityModel, fit_answerability
 from app.answer.cache import AnswerCache
 from app.answer.composer import Answer, Composer, Thresholds
 from app.answer.questions import collect_examples, load_questions
-from app.answer.sessions import FOLLOWUP_MAX_WORDS, SessionStore, is_elliptical, merge_followup
-from app.answer.signals import content_terms
+from app.answer.sessions import SessionStore
 from app.index.embedder import Embedder, load_embedder
 from app.index.store import IndexData, IndexUnusable, build_index, check_manifest, load_index, read_manifest
 from app.knowledge.loader import KnowledgeError, hash_knowledge, load_knowledge
@@ -108,7 +107,7 @@ def build_from_settings(settings: Settings, embedder: Embedder) -> dict[str, Any
         if len({e.answers for e in examples}) < 2:
             log.warning("answerability not fitted: too few dev questions match this knowledge base")
             return {}
-        return {ANSWERABILITY_FILE: dataclasses.asdict(fit_answerability(examples))}
+        return {ANSWERABILITY_FILE: fit_answerability(examples).to_json()}
 
     return build_index(knowledge, embedder, settings.index_dir, settings.knowledge_dir, extras=fit)
 
@@ -218,13 +217,7 @@ class Assistant:
         """
         if not self.settings.resolve_followups or not session_id:
             return None
-        previous = self.sessions.previous(session_id)
-        if not previous or len(question.split()) > FOLLOWUP_MAX_WORDS:
-            return None
-        composer = self._composer()
-        if not is_elliptical(question, len(content_terms(composer.prepare(question)))):
-            return None
-        return merge_followup(previous, question)
+        return self._composer().followup_context(question, self.sessions.previous(session_id))
 
     def chat(self, question: str, session_id: str | None) -> ChatResult:
         """Answer a question within a session (a new session id is made when none is given).

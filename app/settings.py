@@ -101,17 +101,6 @@ class Settings(BaseSettings):
         """ANSWERABILITY_QUESTIONS= (empty) fits no model."""
         return None if value in ("", None) else value
 
-    @field_validator("answerability_off")
-    @classmethod
-    def _known_signals(cls, value: list[str]) -> list[str]:
-        """Only signals that exist can be switched off."""
-        from app.answer.signals import FEATURES
-
-        unknown = sorted(set(value) - set(FEATURES))
-        if unknown:
-            raise ValueError(f"unknown answerability signals {unknown}; known: {list(FEATURES)}")
-        return value
-
     @field_validator("admin_token")
     @classmethod
     def _token_is_long_enough(cls, value: str) -> str:

@@ -94,9 +94,9 @@ class AnswerabilityModel:
         p_topic = float(self.topic.probability(row)[0])
         return p_answer, p_topic
 
-    def save(self, directory: Path) -> None:
-        """Write the model next to the index files."""
-        (directory / FILE).write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
+    def to_json(self) -> dict[str, Any]:
+        """The model as the JSON saved in an index version (FILE), which `load` reads back."""
+        return asdict(self)
 
     @classmethod
     def load(cls, directory: Path) -> AnswerabilityModel | None:

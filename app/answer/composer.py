@@ -20,7 +20,18 @@ from app.answer.messages import (
     PARTIAL_REFERRAL,
     STARTER_QUESTIONS,
 )
-from app.answer.signals import Offer, Signals, entities, folded, offer_of_entry, offer_of_text, question_types
+from app.answer.sessions import FOLLOWUP_MAX_WORDS, is_elliptical, merge_followup
+from app.answer.signals import (
+    FEATURES,
+    Offer,
+    Signals,
+    content_terms,
+    entities,
+    folded,
+    offer_of_entry,
+    offer_of_text,
+    question_types,
+)
 from app.knowledge.models import Knowledge
 from app.search.fusion import scale_cosine
 from app.search.retriever import Hit, Retriever
@@ -120,10 +131,15 @@ class Composer:
         self.knowledge = knowledge
         self.retriever = retriever
         self.thresholds = thresholds
+        unknown = sorted(set(signals_off) - set(FEATURES))
+        if unknown:
+            raise ValueError(f"ANSWERABILITY_OFF names unknown signals {unknown}; known: {list(FEATURES)}")
         self.answerability = answerability
         self.signals_off = signals_off
         self.signals = Signals(*retriever.term_idf)
         self._offers = {ref: offer_of_entry(entry) for ref, entry in knowledge.faqs.items()}
+        self._passage_offers = {(u.ref, u.chunk): offer_of_text(u.text)
+                                for u in retriever.index.units if u.kind == "passage"}
         self.expander = SynonymExpander(knowledge.synonyms) if expand_synonyms else None
         self.restorer = (DiacriticRestorer(u.text for u in retriever.index.units)
                          if restore_diacritics else None)
@@ -164,10 +180,19 @@ class Composer:
         merged_query = dataclasses.replace(merged_query, english=query.english)
         return Retrieval(merged_query, merged_vector, blended[:k], followup=True)
 
+    def followup_context(self, question: str, previous: str | None) -> str | None:
+        """The question rewritten with the previous one when it leans on it (it is short and elliptical);
+        a question that names its own need gets no context."""
+        if not previous or len(question.split()) > FOLLOWUP_MAX_WORDS:
+            return None
+        if not is_elliptical(question, len(content_terms(self.prepare(question)))):
+            return None
+        return merge_followup(previous, question)
+
     def offer(self, hit: Hit) -> Offer:
         """What a candidate offers: a FAQ entry's questions and answer, or a passage's text."""
         if hit.unit.kind == "passage":
-            return offer_of_text(hit.unit.text)
+            return self._passage_offers[hit.key]
         return self._offers[hit.unit.ref]
 
     def assess(self, found: Retrieval) -> Assessment | None:
@@ -176,7 +201,8 @@ class Composer:
         hits = found.hits[:RERANK_DEPTH]
         if not hits:
             return None
-        features = [self.signals.features(found.query, hits, i, self.offer(h)) for i, h in enumerate(hits)]
+        reading = self.signals.read(found.query)
+        features = [self.signals.features(reading, hits, i, self.offer(h)) for i, h in enumerate(hits)]
         for row in features:
             row["followup"] = float(found.followup)
             for name in self.signals_off:
@@ -193,7 +219,7 @@ class Composer:
         offer = self.offer(hits[topic])
         return Assessment(
             best=hits[best], p_answer=round(scored[best][0], 3), topic=hits[topic], p_topic=round(scored[topic][1], 3),
-            features=features, missing=self.signals.missing_terms(found.query, offer), says_unknown=offer.says_unknown,
+            features=features, missing=self.signals.missing_terms(reading, offer), says_unknown=offer.says_unknown,
             ranked=[hits[i] for i in order] + found.hits[RERANK_DEPTH:],
         )
 
@@ -227,7 +253,7 @@ class Composer:
         best = assessment.best
         if decision == "answered" and best.unit.kind != "passage":
             others = [h for h in faq_hits if h.key != best.key]
-            return dataclasses.replace(self._faq_answer(best, others, query, lang), confidence=assessment.p_answer)
+            return self._faq_answer(best, others, query, lang, assessment.p_answer)
         if decision == "answered":
             passages = [h for h in hits if h.unit.kind == "passage" and h.confidence >= self.thresholds.extract]
             extracted = self._extractive_answer(query, vector, passages[:3] or [best], lang)
@@ -274,7 +300,7 @@ class Composer:
 
     def _suggestions(self, faq_hits: list[Hit], query: ProcessedQuery, lang: str, exclude: str | None) -> list[str]:
         """Questions of entries related to this one: close enough, and sharing a word that carries the need."""
-        asked = set(self.signals.missing_terms(query, offer_of_text("")))
+        asked = set(content_terms(query))
         out: list[str] = []
         for hit in faq_hits:
             if hit.unit.ref == exclude or self.confidence(hit) < self.thresholds.related:
@@ -306,7 +332,7 @@ class Composer:
                         superseded_by=src.superseded_by, superseded_by_title=replacement.title if replacement else None,
                         retrieved=src.retrieved.isoformat() if src.retrieved else None)
 
-    def _faq_answer(self, hit: Hit, others: list[Hit], query: ProcessedQuery, lang: str) -> Answer:
+    def _faq_answer(self, hit: Hit, others: list[Hit], query: ProcessedQuery, lang: str, confidence: float) -> Answer:
         entry = self.knowledge.faqs[hit.unit.ref]
         use_en = lang == "en" and entry.en is not None
         text = entry.en.answer if use_en and entry.en else entry.answer
@@ -314,7 +340,7 @@ class Composer:
         markers = "".join(f"[{c.n}]" for c in citations)
         return Answer(
             answer=f"{text.strip()} {markers}", status="answered", answer_type="faq",
-            confidence=round(self.confidence(hit), 3), citations=citations,
+            confidence=confidence, citations=citations,
             suggestions=self._suggestions(others, query, lang, exclude=entry.id),
             language="en" if use_en else "vi", matched_id=entry.id,
         )

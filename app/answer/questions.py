@@ -12,8 +12,6 @@ import yaml
 
 from app.answer.answerability import Candidate, Example
 from app.answer.composer import Composer
-from app.answer.sessions import FOLLOWUP_MAX_WORDS, is_elliptical, merge_followup
-from app.answer.signals import content_terms
 
 # slices whose questions have an entry that answers them
 COVERED_SLICES = ("accented", "no_diacritics", "abbrev_typo", "english", "followup")
@@ -61,11 +59,7 @@ def collect_examples(composer: Composer, questions: list[EvalQuestion]) -> list[
     for item in questions:
         if not set(item.expect) <= known:
             continue
-        context = None
-        if item.prev and len(item.q.split()) <= FOLLOWUP_MAX_WORDS and \
-                is_elliptical(item.q, len(content_terms(composer.prepare(item.q)))):
-            context = merge_followup(item.prev, item.q)
-        found = composer.retrieve(item.q, context)
+        found = composer.retrieve(item.q, composer.followup_context(item.q, item.prev))
         assessment = composer.assess(found)
         if assessment is None:
             continue

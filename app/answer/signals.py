@@ -7,7 +7,6 @@ document, or a kind of answer (a date, a fee, an age, a phone number) the entry 
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -143,6 +142,18 @@ def actions(text: str) -> set[str]:
     return {a for a in ACTIONS if re.search(rf"\b{a}\b", text)}
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What a question asks, read once and compared with every candidate."""
+
+    terms: list[str]
+    weights: list[float]
+    types: list[str]
+    actions: set[str]
+    entities: set[str]
+    english: bool
+
+
 class Signals:
     """Computes the answerability features of a question against its ranked candidates."""
 
@@ -154,6 +165,17 @@ class Signals:
         """IDF of a folded term; unseen words weigh the most."""
         return self._idf.get(term, self._max_idf)
 
+    def read(self, query: ProcessedQuery) -> Reading:
+        """The question's salient words with their IDF, and the answer kinds, actions and entities it asks."""
+        text = folded(query.text)
+        terms = content_terms(query)
+        return Reading(terms, [self.idf(t) for t in terms], question_types(text), actions(text), entities(text),
+                       query.english)
+
+    def _weighted_share(self, part: set[str], whole: set[str]) -> float:
+        total = sum(self.idf(t) for t in whole)
+        return sum(self.idf(t) for t in part) / total if total else 0.0
+
     def _closest_phrasing(self, terms: list[str], offer: Offer) -> tuple[float, float]:
         """(share of the question's words in the closest wording, share of that wording's words the
         question uses), IDF-weighted: a wording about something else leaves its own words unused."""
@@ -161,31 +183,27 @@ class Signals:
         best = (0.0, 0.0)
         for phrasing in offer.phrasings:
             common = asked & phrasing
-            recall = _weighted_share(self, common, asked)
-            precision = _weighted_share(self, common, set(phrasing))
+            recall = self._weighted_share(common, asked)
+            precision = self._weighted_share(common, set(phrasing))
             if recall + precision > sum(best):
                 best = (recall, precision)
         return best
 
-    def missing_terms(self, query: ProcessedQuery, offer: Offer) -> list[str]:
+    def missing_terms(self, reading: Reading, offer: Offer) -> list[str]:
         """Salient question words the candidate never uses, most salient first."""
-        terms = content_terms(query)
-        missing = [t for t in terms if t not in offer.all_terms]
+        missing = [t for t in reading.terms if t not in offer.all_terms]
         return sorted(missing, key=self.idf, reverse=True)
 
-    def features(self, query: ProcessedQuery, hits: list[Hit], i: int, offer: Offer) -> dict[str, float]:
+    def features(self, reading: Reading, hits: list[Hit], i: int, offer: Offer) -> dict[str, float]:
         """Features of candidate `hits[i]` (described by `offer`) for this question, among its rivals."""
         cand = hits[i]
         rivals = [h.confidence for j, h in enumerate(hits) if j != i and h.key != cand.key]
-        text = folded(query.text)
-        terms = content_terms(query)
-        weights = [self.idf(t) for t in terms]
+        terms, weights = reading.terms, reading.weights
         total = sum(weights) or 1.0
         missing_q = sum(w for t, w in zip(terms, weights, strict=True) if t not in offer.question_terms) / total
         missing_all = sum(w for t, w in zip(terms, weights, strict=True) if t not in offer.all_terms) / total
         absent = [w for t, w in zip(terms, weights, strict=True) if t not in offer.all_terms]
-        types = question_types(text)
-        type_missing = any(not _QUESTION_TYPES[t][1].search(offer.text) for t in types)
+        type_missing = any(not _QUESTION_TYPES[t][1].search(offer.text) for t in reading.types)
         top_lexical = max(h.lexical for h in hits) or 1.0
         recall, precision = self._closest_phrasing(terms, offer)
         return {
@@ -202,22 +220,12 @@ class Signals:
             "missing_question_side": missing_q,
             "missing_entry": missing_all,
             "max_missing_idf": max(absent, default=0.0) / self._max_idf,
-            "action_missing": float(any(a not in offer.question_terms for a in actions(text))),
-            "entity_missing": float(any(e not in offer.text for e in entities(text))),
+            "action_missing": float(any(a not in offer.question_terms for a in reading.actions)),
+            "entity_missing": float(any(e not in offer.text for e in reading.entities)),
             "type_missing": float(type_missing),
             "says_unknown": float(offer.says_unknown),
             "is_passage": float(cand.unit.kind == "passage"),
-            "english": float(query.english),
+            "english": float(reading.english),
             # set by the composer: the question was read with the previous one
             "followup": 0.0,
         }
-
-
-def _weighted_share(self_idf: Signals, part: set[str], whole: set[str]) -> float:
-    total = sum(self_idf.idf(t) for t in whole)
-    return sum(self_idf.idf(t) for t in part) / total if total else 0.0
-
-
-def sigmoid(x: float) -> float:
-    """The logistic function, safe for large arguments."""
-    return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
