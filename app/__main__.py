@@ -104,8 +104,14 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     reports = {}
     for split in splits:
         reports[split] = evaluate(assistant, [q for q in questions if q.split == split])
-        label = {"dev": "dev split (thresholds tuned on it)", "test": "test split (held out)"}[split]
+        label = {"dev": "dev split (the answerability model is fitted on it)", "test": "test split (held out)"}[split]
         print(f"\n{label}\n{format_table(reports[split])}")
+    model = assistant.composer.answerability if assistant.composer else None
+    if model is not None and "out_of_fold" in model.fitted:
+        # the dev figures above come from a model fitted on those questions; these do not
+        reports["dev_out_of_fold"] = model.fitted["out_of_fold"]
+        print("\ndev split, out of fold (each question decided by a model fitted without it): "
+              + ", ".join(f"{k} {v}" for k, v in model.fitted["out_of_fold"].items()))
     write_report(reports, Path(args.output))
     print(f"written to {args.output}")
     return 0

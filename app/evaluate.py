@@ -6,23 +6,22 @@ from __future__ import annotations
 import json
 import statistics
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
+from app.answer.answerability import calibration
 from app.answer.questions import COVERED_SLICES, OFFTOPIC, PARTIAL, UNCOVERED, EvalQuestion
 from app.service import Assistant
 
 SLICES = (*COVERED_SLICES, PARTIAL, UNCOVERED, OFFTOPIC)
-CALIBRATION_BINS = 10
 
 
-def ranked_ids(assistant: Assistant, question: str, session_id: str | None = None, k: int = 10) -> list[str]:
+def ranked_ids(assistant: Assistant, question: str, session_token: str | None = None, k: int = 10) -> list[str]:
     """Distinct FAQ and article ids in the order the assistant ranks them (retrieval, then the answerability
     model), in the session's context."""
     composer = assistant.composer
     assert composer is not None, assistant.load_error
-    context = assistant.context_for(question, session_id)
+    context = assistant.context_for(question, session_token)
     found = composer.retrieve(question, context, k=k * 3)
     assessment = composer.assess(found)
     out: list[str] = []
@@ -47,22 +46,6 @@ def judge(item: EvalQuestion, status: str, matched: str | None) -> str:
     return "right" if status == "answered" else "partial"
 
 
-def calibration(pairs: list[tuple[float, bool]], bins: int = CALIBRATION_BINS) -> dict[str, Any]:
-    """Expected calibration error and the reliability table of (confidence, answer was right) pairs."""
-    table = []
-    ece = 0.0
-    for b in range(bins):
-        lo, hi = b / bins, (b + 1) / bins
-        inside = [(p, y) for p, y in pairs if lo <= p < hi or (b == bins - 1 and p == 1.0)]
-        if not inside:
-            continue
-        mean_p = sum(p for p, _ in inside) / len(inside)
-        rate = sum(y for _, y in inside) / len(inside)
-        ece += len(inside) / len(pairs) * abs(mean_p - rate)
-        table.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": len(inside), "confidence": mean_p, "right": rate})
-    return {"ece": ece if pairs else None, "table": table}
-
-
 def evaluate(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, Any]:
     """Run every question through the service as a new resident would, and aggregate the metrics."""
     per_slice: dict[str, list[dict[str, Any]]] = {}
@@ -70,7 +53,7 @@ def evaluate(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, A
     pairs: list[tuple[float, bool]] = []
     misses: list[dict[str, Any]] = []
     for item in questions:
-        session = uuid.uuid4().hex
+        session = assistant.session_tokens.new()
         if item.prev:
             assistant.chat(item.prev, session)
         ranking = ranked_ids(assistant, item.q, session)

@@ -1,5 +1,10 @@
 """Quality floors on the dev split of the question set, measured with the real default embedder and the
-answerability model fitted at index build (README, "Quality", shows both splits)."""
+answerability model fitted at index build (README, "Quality", shows both splits).
+
+The model is fitted on the dev questions, so a dev question run through the service is decided by a model
+that has seen it. The floors on wrong answers, covered answers and calibration are therefore held on the
+fit's out-of-fold decisions (every dev question decided by a model fitted without it), and the end-to-end
+run through the service must hold them as well."""
 
 from __future__ import annotations
 
@@ -17,11 +22,22 @@ QUESTIONS = ROOT / "tests" / "data" / "questions"
 
 
 @pytest.fixture(scope="module")
-def report(full_settings: Settings) -> dict[str, Any]:
+def assistant(full_settings: Settings) -> Assistant:
     assistant = Assistant(full_settings)
     assert assistant.ready, assistant.load_error
     assert assistant.composer is not None and assistant.composer.answerability is not None
+    return assistant
+
+
+@pytest.fixture(scope="module")
+def report(assistant: Assistant) -> dict[str, Any]:
     return evaluate(assistant, [q for q in load_questions(QUESTIONS) if q.split == "dev"])
+
+
+@pytest.fixture(scope="module")
+def out_of_fold(assistant: Assistant) -> dict[str, Any]:
+    assert assistant.composer is not None and assistant.composer.answerability is not None
+    return dict(assistant.composer.answerability.fitted["out_of_fold"])
 
 
 def test_question_set_is_large_and_varied_enough():
@@ -36,20 +52,23 @@ def test_question_set_is_large_and_varied_enough():
     assert {q.split for q in questions} == {"dev", "test"}
 
 
-def test_few_answers_are_wrong(report: dict[str, Any]):
+def test_few_answers_are_wrong(report: dict[str, Any], out_of_fold: dict[str, Any]):
     wrong = [m for m in report["misses"] if m["status"] != "no_answer"]
     assert report["answered_wrong"] <= 0.03, wrong
     assert report["slices"]["uncovered"]["wrong"] <= 0.05, [m for m in wrong if m["slice"] == "uncovered"]
+    assert out_of_fold["answered_wrong"] <= 0.03 and out_of_fold["uncovered_wrong"] <= 0.05, out_of_fold
 
 
-def test_covered_questions_are_answered_with_the_expected_entry(report: dict[str, Any]):
-    # measured 0.55 on the dev split (README, "Quality"): the floor guards against losing ground
+def test_covered_questions_are_answered_with_the_expected_entry(report: dict[str, Any], out_of_fold: dict[str, Any]):
+    # measured 0.52-0.57 on the dev split (README, "Quality"): the floor guards against losing ground
     assert report["covered_right"] >= 0.50, [m for m in report["misses"] if m["slice"] not in ("uncovered",)]
+    assert out_of_fold["covered_right"] >= 0.50, out_of_fold
 
 
 def test_off_topic_questions_are_refused(report: dict[str, Any]):
     assert report["offtopic_refused"] >= 0.95, [m for m in report["misses"] if m["slice"] == "offtopic"]
 
 
-def test_confidence_is_calibrated(report: dict[str, Any]):
-    assert report["calibration"]["ece"] <= 0.05, report["calibration"]["table"]
+def test_confidence_is_calibrated(out_of_fold: dict[str, Any]):
+    # on the dev questions the service itself runs, the trees have seen every one; out of fold they have not
+    assert out_of_fold["ece"] <= 0.05, out_of_fold

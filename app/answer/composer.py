@@ -209,7 +209,7 @@ class Composer:
                 # a switched-off signal is a constant, so the fitted model cannot use it
                 row[name] = 0.0
         if self.answerability is not None:
-            scored = [self.answerability.predict(row) for row in features]
+            scored = self.answerability.predict_many(features)
         else:
             scored = [(self._threshold_score(h), h.confidence) for h in hits]
         scored = [(0.0 if self.offer(h).says_unknown else a, t) for h, (a, t) in zip(hits, scored, strict=True)]

@@ -63,3 +63,17 @@ def test_model_round_trips_and_refuses_other_signals(tmp_path: Path):
     assert AnswerabilityModel.load(tmp_path) is None
     (tmp_path / "answerability.json").write_text("{not json")
     assert AnswerabilityModel.load(tmp_path) is None
+
+
+def test_exported_trees_predict_what_scikit_learn_predicts():
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from app.answer.answerability import TREES, Trees
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(1500, 4))
+    y = (x[:, 0] + x[:, 1] * x[:, 2] + rng.normal(size=1500) > 0).astype(int)
+    fitted = HistGradientBoostingClassifier(**{**TREES, "max_iter": 60}).fit(x, y)
+    probe = rng.normal(size=(200, 4))
+    assert np.allclose(Trees.from_sklearn(fitted).probability(probe), fitted.predict_proba(probe)[:, 1])
