@@ -1,9 +1,11 @@
-"""Request-level protections and measurements: body size, security headers, metrics, access logs."""
+"""Request-level protections and measurements: body size, security headers, metrics, access logs, and a
+warning naming the setting when a site missing from ALLOWED_ORIGINS calls the API."""
 
 from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import urlsplit
 
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
@@ -13,8 +15,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.observability import Metrics
 
 log = logging.getLogger("app.access")
+cors_log = logging.getLogger("app.cors")
 TOO_LARGE = "Yêu cầu quá lớn (tối đa {limit} byte). / Request body too large (at most {limit} bytes)."
 PAGES = ("/", "/helpdesk", "/admin")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class BodySizeLimit:
@@ -57,6 +61,62 @@ class _TooLarge(Exception):
     pass
 
 
+def content_security_policy(frame_ancestors: str, script_src: str = "'self'", style_src: str = "'self'") -> str:
+    """The pages' CSP: everything from this origin only; inline script only where a page adds its hashes."""
+    return (
+        f"default-src 'self'; script-src {script_src}; style-src {style_src}; img-src 'self' data:; "
+        f"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        f"frame-ancestors {frame_ancestors}"
+    )
+
+
+def _is_own_origin(origin: str, host: str) -> bool:
+    """Whether the Origin is this service itself, as the Host header names it; a proxy may drop the port from
+    Host (nginx's $host), and then the host name alone decides."""
+    try:
+        theirs, ours = urlsplit(origin), urlsplit(f"//{host}")
+        if theirs.hostname != ours.hostname:
+            return False
+        return ours.port is None or (theirs.port or DEFAULT_PORTS.get(theirs.scheme)) == ours.port
+    except ValueError:  # a malformed header
+        return False
+
+
+class RefusedOriginWarning:
+    """Logs, once per origin, a browser call from a site that is not in ALLOWED_ORIGINS, naming the setting to
+    change: the browser hides the refusal from the page, so without this the site's widget just fails. The
+    response itself is CORSMiddleware's, unchanged (pure ASGI, placed just outside it)."""
+
+    MAX_ORIGINS = 256  # any client can send any Origin header: memory and log lines stay bounded
+
+    def __init__(self, app: ASGIApp, allowed_origins: list[str]):
+        self.app = app
+        self.allowed = frozenset(allowed_origins)
+        self.warned: set[str] = set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "*" not in self.allowed:
+            self._check(scope)
+        await self.app(scope, receive, send)
+
+    def _check(self, scope: Scope) -> None:
+        headers = dict(scope.get("headers", []))
+        origin = headers.get(b"origin", b"").decode("latin-1")[:200]
+        if not origin or origin in self.allowed or origin in self.warned:
+            return
+        host = headers.get(b"host", b"").decode("latin-1")
+        if _is_own_origin(origin, host):
+            return
+        if len(self.warned) >= self.MAX_ORIGINS:
+            return
+        self.warned.add(origin)
+        cors_log.warning(
+            "refused a browser call from %s: that site's widget cannot answer until the origin is added to "
+            "ALLOWED_ORIGINS (comma-separated)%s", origin,
+            "; no further refused origins will be logged" if len(self.warned) == self.MAX_ORIGINS else "",
+            extra={"fields": {"origin": origin, "setting": "ALLOWED_ORIGINS"}})
+
+
 # metric labels come from a closed set: any other method string a client sends is counted as "OTHER"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -78,11 +138,7 @@ class ObservabilityMiddleware(BaseHTTPMiddleware):
     def __init__(self, app: ASGIApp, metrics: Metrics, frame_ancestors: str):
         super().__init__(app)
         self.metrics = metrics
-        self.csp = (
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-            f"frame-ancestors {frame_ancestors}"
-        )
+        self.csp = content_security_policy(frame_ancestors)
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         started = time.perf_counter()

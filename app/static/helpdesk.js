@@ -1,5 +1,9 @@
-/* Help-desk search over the knowledge base (GET /api/search), for community digital-technology teams.
- * Everything from the service is written with textContent; links open only for http(s) URLs. */
+/* Help-desk search over the knowledge base (POST /api/search), for community digital-technology teams.
+ * Everything from the service is written with textContent; links open only for http(s) URLs.
+ * The resident's words never go in a URL the server or a proxy sees: the search is a POST body, and the
+ * page remembers it in the fragment (#q=...), which browsers never send.
+ * Hits the service marks relevant come first; the others (all of them for an off-topic search) wait in a
+ * collapsed "nearest but maybe unrelated" section, and the page says there is no relevant result. */
 (function () {
   "use strict";
 
@@ -8,8 +12,13 @@
   var k = document.getElementById("k");
   var status = document.getElementById("status");
   var results = document.getElementById("results");
+  var nearby = document.getElementById("nearby");
+  var nearbyTitle = document.getElementById("nearby-title");
+  var nearbyResults = document.getElementById("nearby-results");
   var kb = document.getElementById("kb");
   var pending = null;
+  // a chat message residents read on a phone: the answer is cut near this length, at a sentence if it can
+  var SHORT_ANSWER_CHARS = 500;
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -78,6 +87,36 @@
     return lines.join("\n");
   }
 
+  /* The answer cut to SHORT_ANSWER_CHARS at most: at the end of a sentence or line when one ends past
+   * half of it, otherwise at a word, with an ellipsis. */
+  function shortAnswer(text) {
+    var t = String(text || "").replace(/[ \t]+/g, " ").replace(/ ?\n ?/g, "\n").replace(/\n{3,}/g, "\n\n").trim();
+    if (t.length <= SHORT_ANSWER_CHARS) return t;
+    var cut = t.slice(0, SHORT_ANSWER_CHARS - 2);
+    var end = Math.max(cut.lastIndexOf(". "), cut.lastIndexOf(".\n"), cut.lastIndexOf("\n"));
+    if (end >= SHORT_ANSWER_CHARS / 2) return cut.slice(0, end + 1).trim() + " …";
+    var space = cut.lastIndexOf(" ");
+    return (space > 0 ? cut.slice(0, space) : cut) + "…";
+  }
+
+  /* The short form for Zalo and other chat apps: question or title, a short answer, then each source's
+   * title and link. */
+  function shortText(hit) {
+    var lines = [String(hit.title), "", shortAnswer(hit.kind === "faq" && hit.answer ? hit.answer : hit.text)];
+    if (hit.sources && hit.sources.length) {
+      lines.push("", "Nguồn:");
+      hit.sources.forEach(function (s) {
+        var url = safeHttpUrl(s.url);
+        lines.push("- " + s.title + (url ? ": " + url : ""));
+      });
+    }
+    return lines.join("\n");
+  }
+
+  function score(value) {
+    return typeof value === "number" && isFinite(value) ? value.toFixed(3) : "—";
+  }
+
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) {
       return navigator.clipboard.writeText(text).catch(function () { return legacyCopy(text); });
@@ -93,11 +132,14 @@
       area.setAttribute("readonly", "");
       area.style.position = "fixed";
       area.style.left = "-9999px";
+      var focused = document.activeElement;
       document.body.appendChild(area);
       area.select();
       var ok = false;
       try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
       area.remove();
+      // the keyboard user stays on the button they pressed
+      if (focused && focused.focus) focused.focus();
       if (ok) resolve(); else reject(new Error("copy failed"));
     });
   }
@@ -138,40 +180,73 @@
     h.appendChild(document.createTextNode(hit.rank + ". " + hit.title));
     head.appendChild(h);
 
-    var copy = el("button", "copy", "Sao chép");
-    copy.type = "button";
-    copy.setAttribute("aria-label", "Sao chép kết quả " + hit.rank + " kèm nguồn");
     var copied = el("span", "copied");
     copied.setAttribute("role", "status");
-    copy.addEventListener("click", function () {
-      copyText(plainText(hit)).then(function () {
-        copied.textContent = "Đã sao chép";
-      }, function () {
-        copied.textContent = "Không sao chép được, hãy chọn và sao chép thủ công";
+    function copyButton(label, name, text) {
+      var button = el("button", "copy", label);
+      button.type = "button";
+      button.setAttribute("aria-label", name);
+      button.addEventListener("click", function () {
+        copyText(text()).then(function () {
+          copied.textContent = "Đã sao chép";
+        }, function () {
+          copied.textContent = "Không sao chép được, hãy chọn và sao chép thủ công";
+        });
       });
-    });
-    var actions = el("div");
-    actions.appendChild(copy);
+      return button;
+    }
+    var actions = el("div", "actions");
+    actions.appendChild(copyButton("Sao chép", "Sao chép kết quả " + hit.rank + " kèm nguồn",
+      function () { return plainText(hit); }));
+    actions.appendChild(copyButton("Sao chép cho Zalo",
+      "Sao chép cho Zalo kết quả " + hit.rank + " (bản ngắn kèm nguồn)", function () { return shortText(hit); }));
     actions.appendChild(copied);
     head.appendChild(actions);
     li.appendChild(head);
 
-    li.appendChild(el("p", "scores", "Điểm " + hit.score.toFixed(3) + " · ngữ nghĩa " + hit.dense.toFixed(3) +
-      " · từ khoá " + hit.lexical.toFixed(3)));
-    if (hit.kind === "faq" && hit.answer) {
-      if (hit.text && hit.text !== hit.answer) li.appendChild(el("p", "phrasing", "Khớp với: " + hit.text));
-      li.appendChild(el("p", "hit-text", hit.answer));
-    } else {
-      li.appendChild(el("p", "hit-text", hit.text));
-    }
+    li.appendChild(el("p", "hit-text", hit.kind === "faq" && hit.answer ? hit.answer : hit.text));
     if (hit.sources && hit.sources.length) {
       li.appendChild(el("p", "sources-title", "Nguồn"));
       var list = el("ol", "sources");
       hit.sources.forEach(function (s) { list.appendChild(renderSource(s)); });
       li.appendChild(list);
     }
+
+    // how the hit was found, for whoever tunes the search: closed by default
+    var details = el("details", "scores");
+    var summary = el("summary", null, "Chi tiết điểm");
+    summary.appendChild(el("span", "sr-only", " của kết quả " + hit.rank));
+    details.appendChild(summary);
+    details.appendChild(el("p", null, "Điểm " + score(hit.score) + " · ngữ nghĩa " + score(hit.dense) +
+      " · từ khoá " + score(hit.lexical)));
+    // the phrasing that matched, when it is neither the question shown nor the answer
+    if (hit.kind === "faq" && hit.text && hit.text !== hit.answer && hit.text !== hit.title) {
+      details.appendChild(el("p", "phrasing", "Khớp với cách hỏi: " + hit.text));
+    }
+    li.appendChild(details);
     li.setAttribute("aria-labelledby", headId);
     return li;
+  }
+
+  /* Relevant hits in the list, the others in the collapsed section; the status says which case it is.
+   * A hit without the `relevant` field (an older service) counts as relevant. */
+  function showHits(body) {
+    var relevant = body.hits.filter(function (hit) { return hit.relevant !== false; });
+    var others = body.hits.filter(function (hit) { return hit.relevant === false; });
+    results.textContent = "";
+    nearbyResults.textContent = "";
+    relevant.forEach(function (hit) { results.appendChild(renderHit(hit)); });
+    others.forEach(function (hit) { nearbyResults.appendChild(renderHit(hit)); });
+    nearby.hidden = !others.length;
+    nearby.open = false;
+    nearbyTitle.textContent = "Kết quả gần nhất nhưng có thể không liên quan (" + others.length + ")";
+    var query = "“" + body.query + "”";
+    if (!relevant.length) {
+      setStatus("Không tìm thấy kết quả phù hợp cho " + query + ". Hãy thử cách diễn đạt khác hoặc từ khoá ngắn hơn.");
+    } else {
+      setStatus("Tìm thấy " + relevant.length + " kết quả phù hợp cho " + query + "." + (others.length
+        ? " " + others.length + " kết quả khác có thể không liên quan được thu gọn bên dưới." : ""));
+    }
   }
 
   function errorText(res, body) {
@@ -191,19 +266,21 @@
     if (pending) pending.abort();
     pending = new AbortController();
     setStatus("Đang tìm…");
-    var url = "/api/search?q=" + encodeURIComponent(query) + "&k=" + encodeURIComponent(count);
-    fetch(url, { signal: pending.signal }).then(function (res) {
+    fetch("/api/search", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ query: query, k: parseInt(count, 10) || 5 }),
+      signal: pending.signal
+    }).then(function (res) {
       return res.json().catch(function () { return null; }).then(function (body) {
         if (!res.ok || !body || !Array.isArray(body.hits)) throw new Error(errorText(res, body));
         return body;
       });
     }).then(function (body) {
-      results.textContent = "";
-      body.hits.forEach(function (hit) { results.appendChild(renderHit(hit)); });
-      setStatus(body.hits.length ? "Tìm thấy " + body.hits.length + " kết quả cho “" + body.query + "”."
-        : "Không tìm thấy kết quả cho “" + body.query + "”.");
+      showHits(body);
       kb.textContent = "Phiên bản cơ sở tri thức: " + body.kb_version;
-      history.replaceState(null, "", "?q=" + encodeURIComponent(query) + "&k=" + encodeURIComponent(count));
+      history.replaceState(null, "", location.pathname + "#q=" + encodeURIComponent(query) + "&k="
+        + encodeURIComponent(count));
     }).catch(function (err) {
       if (err && err.name === "AbortError") return;
       var msg = err instanceof TypeError ? "Không kết nối được tới máy chủ. Kiểm tra mạng rồi thử lại nhé."
@@ -217,7 +294,8 @@
     search(q.value, k.value);
   });
 
-  var params = new URLSearchParams(location.search);
+  // links written before searches moved to the fragment still open (and are rewritten to it)
+  var params = new URLSearchParams(location.hash.slice(1) || location.search);
   if (params.get("k") && k.querySelector("option[value='" + params.get("k").replace(/[^0-9]/g, "") + "']")) {
     k.value = params.get("k");
   }

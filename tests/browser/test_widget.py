@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.browser.conftest import Tab, new_tab, save_screenshot
+from tests.browser.widget_helpers import XSS, ask, open_widget, serve_host_page, shadow_count
 
 try:
     from playwright.sync_api import expect
@@ -15,9 +16,8 @@ except ImportError:  # the browser fixture then skips, or fails under REQUIRE_BR
     pass
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page, Route
+    from playwright.sync_api import Route
 
-XSS = "<img src=x onerror=alert(1)>"
 HOSTILE_HOST = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><title>Hostile host</title>
 <style>
@@ -25,37 +25,6 @@ HOSTILE_HOST = """<!doctype html>
 button, textarea, div { width: 3px !important; height: 3px !important; position: static !important; }
 </style></head>
 <body><p>Trang của phường</p><script src="/widget.js" defer></script></body></html>"""
-
-
-def open_widget(tab: Tab, path: str = "/") -> Page:
-    """Load a host page and open the panel with the bubble."""
-    page = tab.page
-    page.goto(tab.base_url + path)
-    page.get_by_role("button", name="Mở hộp hỏi đáp dịch vụ công").click()
-    expect(page.get_by_role("dialog", name="Hỏi đáp dịch vụ công số")).to_be_visible()
-    return page
-
-
-def ask(page: Page, question: str) -> dict:
-    """Type a question, press Enter, and return the /api/chat response body."""
-    page.get_by_label("Câu hỏi của bạn").fill(question)
-    with page.expect_response("**/api/chat") as response:
-        page.get_by_label("Câu hỏi của bạn").press("Enter")
-    body: dict = response.value.json()
-    return body
-
-
-def serve_host_page(tab: Tab, html: str, path: str = "/host-test") -> None:
-    """Serve a host page from the service's origin so the widget talks to the real API."""
-    tab.page.route(tab.base_url + path, lambda route: route.fulfill(
-        status=200, content_type="text/html; charset=utf-8", body=html))
-
-
-def shadow_count(page: Page, selector: str) -> int:
-    """How many elements match inside the widget's shadow root."""
-    count: int = page.evaluate(
-        "s => document.querySelector('[data-dvc-widget]').shadowRoot.querySelectorAll(s).length", selector)
-    return count
 
 
 def test_cited_answer_shows_the_source_title_publisher_date_and_legal_status(tab: Tab):
@@ -169,7 +138,7 @@ def test_keyboard_only_use(tab: Tab):
     with page.expect_response("**/api/chat"):
         page.keyboard.press("Enter")
     expect(page.locator(".cite")).to_have_count(1)
-    for _ in range(10):  # Shift+Tab back from the input through feedback and suggestions to the citation
+    for _ in range(20):  # Shift+Tab back from the input through the bar, suggestions, feedback and actions
         page.keyboard.press("Shift+Tab")
         if page.evaluate("() => document.querySelector('[data-dvc-widget]').shadowRoot.activeElement"
                          ".classList.contains('cite')"):
@@ -267,33 +236,47 @@ def test_zoom_200_percent_keeps_the_panel_usable(browser, base_url):
 
 
 @pytest.mark.parametrize(("failure", "message"), [
-    ("offline", "Không kết nối được tới máy chủ"),
+    ("offline", "Thiết bị của bạn đang không có mạng"),
+    ("dropped", "Kết nối tới máy chủ bị gián đoạn giữa chừng"),
+    ("unreachable", "Chưa kết nối được tới máy chủ hỏi đáp. Nếu các trang khác vẫn mở được thì máy chủ đang "
+                    "gián đoạn, không phải do bạn"),
     ("429", "đợi 7 giây"),
-    ("503", "Hệ thống đang bận"),
+    ("503", "Hệ thống đang bận hoặc đang bảo trì, không phải do bạn"),
+    ("500", "Máy chủ đang gặp lỗi, không phải do bạn"),
 ])
 def test_failure_shows_a_friendly_message_keeps_the_question_and_retry_works(tab: Tab, failure: str, message: str):
     page = open_widget(tab)
 
     def fail(route: Route) -> None:
-        if failure == "offline":
-            route.abort("internetdisconnected")
+        if failure == "unreachable" or (failure == "dropped" and route.request.method == "POST"):
+            route.abort("connectionreset")  # "dropped": the question fails, the server still answers a probe
+        elif failure == "dropped":
+            route.continue_()
         else:
             route.fulfill(status=int(failure), headers={"Retry-After": "7"}, content_type="application/json",
                           body=json.dumps({"detail": "Quá nhiều yêu cầu / Too many requests"}))
 
-    page.route("**/api/chat", fail)
+    if failure == "offline":
+        page.context.set_offline(True)
+    else:
+        page.route("**/api/chat", fail)
     page.get_by_label("Câu hỏi của bạn").fill("Đề án 06 là gì?")
     page.get_by_label("Câu hỏi của bạn").press("Enter")
-    error = page.get_by_role("alert")
+    error = page.locator(".msg.error")
     expect(error).to_contain_text(message)
+    expect(error).to_contain_text("Câu hỏi của bạn vẫn còn trong ô nhập.")
+    # said once, through the widget's one live region
+    expect(page.locator("[aria-live]")).to_contain_text(message)
     expect(page.get_by_label("Câu hỏi của bạn")).to_have_value("Đề án 06 là gì?")
     expect(page.locator(".msg.user")).to_have_count(0)
+    expect(page.get_by_role("button", name="Gửi câu hỏi")).to_be_enabled()
 
+    page.context.set_offline(False)
     page.unroute("**/api/chat")
     with page.expect_response("**/api/chat"):
         page.get_by_role("button", name="Thử lại").click()
     expect(page.locator(".cite-title").first).to_contain_text("Quyết định số 06/QĐ-TTg")
-    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.locator(".msg.error")).to_have_count(0)
     expect(page.get_by_label("Câu hỏi của bạn")).to_have_value("")
 
 
