@@ -10,7 +10,7 @@ from itertools import combinations
 from urllib.parse import urlsplit
 
 from app.knowledge.loader import KnowledgeProblem
-from app.knowledge.models import FaqEntry, Knowledge
+from app.knowledge.models import LEGAL_KINDS, FaqEntry, Knowledge
 from app.text.normalize import fold_diacritics, tokenize
 
 # two entries whose main questions share this much of their words probably answer the same need
@@ -65,6 +65,15 @@ def check_knowledge(kb: Knowledge, today: dt.date | None = None) -> CheckReport:
                 bad("a legal document needs its status (in_force, amended, superseded, expired)")
             if src.status == "superseded" and not src.superseded_by:
                 bad("a superseded document names what superseded it (superseded_by)")
+    for article in kb.articles.values():
+        if article.kind in LEGAL_KINDS:
+            source = kb.sources.get(article.source or "")
+            if not article.number and not (source and source.number):
+                problems.append(KnowledgeProblem(article.path, 1, f"article '{article.id}': a legal document "
+                                                 "needs its number"))
+            if article.status is None and not (source and source.status):
+                problems.append(KnowledgeProblem(article.path, 1, f"article '{article.id}': a legal document needs "
+                                                 "its status (status, or a source that has one)"))
     for entry in kb.faqs.values():
         def fail(message: str, e: FaqEntry = entry) -> None:
             problems.append(KnowledgeProblem(e.path, e.line, f"FAQ '{e.id}': {message}"))

@@ -192,6 +192,10 @@ def load_knowledge(directory: Path) -> Knowledge:
             if ref is not None and ref not in sources:
                 problems.append(KnowledgeProblem(source.path, source.line,
                                                  f"source '{source.id}': unknown document '{ref}'"))
+    for article in articles.values():
+        if article.source is not None and article.source not in sources:
+            problems.append(KnowledgeProblem(article.path, 1, f"article '{article.id}': unknown source "
+                                             f"'{article.source}'"))
     for entry in faqs.values():
         for ref in entry.sources:
             if ref not in sources and ref not in articles:

@@ -15,6 +15,9 @@ LEGAL_KINDS = {"law", "decree", "decision", "resolution", "circular", "notice"}
 SOURCE_KINDS = Literal["law", "decree", "decision", "resolution", "circular", "notice", "guidance", "media",
                        "service", "note"]
 LegalStatus = Literal["in_force", "amended", "superseded", "expired"]
+# how a legal document is named in a citation: "Nghị định 69/2024/NĐ-CP"
+LEGAL_NAMES = {"law": "Luật", "decree": "Nghị định", "decision": "Quyết định", "resolution": "Nghị quyết",
+               "circular": "Thông tư", "notice": "Thông báo"}
 
 
 def _check_topics(topics: list[str]) -> list[str]:
@@ -85,11 +88,28 @@ class Article(_Record):
     topics: list[str]
     language: Literal["vi", "en"] = "vi"
     seed: str | None = None
+    # ingested documents (`python -m app ingest`): what kind of document, and for a legal one its number,
+    # date of issue, status (or the sources entry that carries it); `layout` says how it is cut into passages
+    kind: SOURCE_KINDS | None = None
+    number: str | None = None
+    issued: dt.date | None = None
+    status: LegalStatus | None = None
+    source: str | None = None
+    layout: Literal["prose", "steps", "legal"] = "prose"
+    origin: str | None = None
+    content_hash: str | None = None
     paragraphs: list[str]
     path: str = ""
 
     _blank = field_validator("title")(_not_blank)
     _topics = field_validator("topics")(_check_topics)
+
+    @property
+    def legal_name(self) -> str | None:
+        """'Nghị định 69/2024/NĐ-CP' for a legal document with a number, else None."""
+        if self.kind in LEGAL_NAMES and self.number:
+            return f"{LEGAL_NAMES[self.kind]} {self.number}"
+        return None
 
 
 class EnglishVersion(_Record):

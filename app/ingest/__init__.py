@@ -1,0 +1,1 @@
+"""Document ingestion: HTML, PDF, DOCX, Markdown and plain text become knowledge-base articles."""
