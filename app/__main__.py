@@ -1,16 +1,24 @@
-"""Command line: `python -m app index|serve|check-kb`."""
+"""Command line: `python -m app index|serve|check-kb|ingest`."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
+from typing import get_args
 
+from app.knowledge.models import SOURCE_KINDS, LegalStatus
 from app.settings import Settings
+
+# exit codes of `index` besides 0 (built, or current) and 1 (knowledge problems): nothing changed in either
+INDEX_REFUSED = 3  # the live index is not this build's to replace (other or superseded knowledge): see --force
+INDEX_CONFLICT = 4  # another build went live while this one ran: run again to decide on the new index
 
 
 def _index(settings: Settings, args: argparse.Namespace) -> int:
     from app.index.embedder import load_embedder
+    from app.index.pointer import BuildConflict, BuildMode, BuildRefused
     from app.knowledge.loader import KnowledgeError
     from app.service import build_from_settings, index_is_current
 
@@ -18,13 +26,20 @@ def _index(settings: Settings, args: argparse.Namespace) -> int:
     if args.if_stale and index_is_current(settings, embedder.name):
         print(f"index in {settings.index_dir} is current")
         return 0
+    mode: BuildMode = "force" if args.force else "if-stale" if args.if_stale else "forward"
     try:
-        manifest = build_from_settings(settings, embedder)
+        manifest = build_from_settings(settings, embedder, mode)
     except KnowledgeError as exc:
         print(f"knowledge base has problems, index not built:\n{exc}", file=sys.stderr)
         return 1
-    print(f"index {manifest['version']} built in {settings.index_dir}: {manifest['units']} units, "
-          f"{manifest['sentences']} sentences, {manifest['embedded']} texts embedded "
+    except BuildRefused as exc:
+        print(f"index not built: {exc}", file=sys.stderr)
+        return INDEX_REFUSED
+    except BuildConflict as exc:
+        print(f"index not built: {exc}", file=sys.stderr)
+        return INDEX_CONFLICT
+    print(f"index generation {manifest['generation']} ({manifest['version']}) built in {settings.index_dir}: "
+          f"{manifest['units']} units, {manifest['sentences']} sentences, {manifest['embedded']} texts embedded "
           f"(the rest reused), embedder {manifest['embedder']}")
     return 0
 
@@ -58,6 +73,36 @@ def _check_kb(settings: Settings, args: argparse.Namespace) -> int:
     print(f"knowledge OK: {len(kb.articles)} articles, {len(kb.faqs)} FAQ entries ({english} with English), "
           f"{len(kb.sources)} sources, {len(kb.synonyms)} synonyms; {len(report.warnings)} warning(s)")
     return 0
+
+
+def _ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.ingest.document import IngestError
+    from app.ingest.pipeline import IngestOptions, ingest_file
+
+    if args.id and len(args.paths) > 1:
+        print("--id names one article: pass one file with it", file=sys.stderr)
+        return 2
+    options = IngestOptions(publisher=args.publisher, published=args.published, url=args.url, kind=args.kind,
+                            status=args.status, source=args.source, topics=tuple(args.topic), article_id=args.id)
+    failed = 0
+    for name in args.paths:
+        try:
+            report = ingest_file(Path(name), settings.knowledge_dir, options)
+        except IngestError as exc:
+            print(f"not ingested: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"{report.outcome}: {report.written} ({report.article.layout}, {report.passages} passages) "
+              f"from {name}")
+        for note in report.notes:
+            print(f"  {note}")
+        for item in report.missing:
+            print(f"  missing: {item} (neither stated in the file nor given): left empty", file=sys.stderr)
+    if failed < len(args.paths):
+        print("run `python -m app check-kb`, then `python -m app index`")
+    return 1 if failed else 0
 
 
 def _serve(settings: Settings, _: argparse.Namespace) -> int:
@@ -117,15 +162,40 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from exc
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command."""
     parser = argparse.ArgumentParser(prog="python -m app", description="Digital public services assistant.")
     sub = parser.add_subparsers(dest="command", required=True)
     p_index = sub.add_parser("index", help="build the search index from knowledge/ into index/")
-    p_index.add_argument("--if-stale", action="store_true", help="only build when missing or out of date")
+    p_index.add_argument("--if-stale", action="store_true",
+                         help="only build when there is no index or it is this knowledge's and does not load; "
+                              f"never replace other knowledge (exit {INDEX_REFUSED}, nothing changed)")
+    p_index.add_argument("--force", action="store_true",
+                         help="replace whatever is live, even knowledge a later generation replaced "
+                              "(a deliberate rollback); still a new, higher generation")
     sub.add_parser("serve", help="serve the HTTP API (HOST and PORT settings)")
     p_check = sub.add_parser("check-kb", help="validate knowledge/ and report problems with file and line")
     p_check.add_argument("--due", action="store_true", help="list entries past their review_by date")
+    p_ingest = sub.add_parser("ingest", help="turn HTML, PDF, DOCX, Markdown or text files into articles in "
+                                         "KNOWLEDGE_DIR/articles (what the file states is read from it)")
+    p_ingest.add_argument("paths", nargs="+", metavar="PATH")
+    p_ingest.add_argument("--publisher", help="issuing body or site, when the file does not state it")
+    p_ingest.add_argument("--published", type=_date, help="publication date YYYY-MM-DD, when the file does not "
+                          "state it")
+    p_ingest.add_argument("--url", help="where the document is published")
+    p_ingest.add_argument("--kind", choices=sorted(get_args(SOURCE_KINDS)),
+                          help="kind of document (read from a legal document's header otherwise)")
+    p_ingest.add_argument("--status", choices=sorted(get_args(LegalStatus)), help="legal status")
+    p_ingest.add_argument("--source", help="id of the sources entry for this document (its status is cited)")
+    p_ingest.add_argument("--topic", action="append", default=[], help="topic (repeatable)")
+    p_ingest.add_argument("--id", help="article id (default: from the file name)")
     p_purge = sub.add_parser("purge", help="delete stored records older than RETENTION_DAYS")
     p_purge.add_argument("--days", type=int, default=None, help="override RETENTION_DAYS")
     p_eval = sub.add_parser("eval", help="measure retrieval and answer quality on a question set")
@@ -134,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     p_eval.add_argument("--output", default="eval-results/latest.json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    handlers = {"index": _index, "serve": _serve, "check-kb": _check_kb, "eval": _eval, "purge": _purge}
+    handlers = {"index": _index, "serve": _serve, "check-kb": _check_kb, "eval": _eval, "purge": _purge,
+                "ingest": _ingest}
     return handlers[args.command](Settings(), args)
 
 

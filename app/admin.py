@@ -25,8 +25,13 @@ class QuestionGroup:
     related_ids: tuple[str, ...] = ()  # the nearest entries those partial answers offered
 
 
-def group_unanswered(rows: list[UnansweredRow], embedder: Embedder, limit: int = 50) -> list[QuestionGroup]:
-    """Group questions with the same folded text, then merge groups whose e5 vectors are near-identical."""
+def group_unanswered(rows: list[UnansweredRow], embedder: Embedder, limit: int = 50,
+                     stored: dict[int, tuple[bytes, str]] | None = None) -> list[QuestionGroup]:
+    """Group questions with the same folded text, then merge groups whose e5 vectors are near-identical.
+
+    `stored` holds the vectors kept with the questions (by row id); only questions stored without one (or
+    with another embedder's) are embedded here.
+    """
     by_text: dict[str, list[UnansweredRow]] = {}
     for row in rows:
         key = " ".join(fold_diacritics(normalize_text(row.question)).split()).strip(" ?.!")
@@ -34,7 +39,7 @@ def group_unanswered(rows: list[UnansweredRow], embedder: Embedder, limit: int =
     keys = list(by_text)
     if not keys:
         return []
-    vectors = embedder.embed_queries([by_text[k][0].question for k in keys])
+    vectors = _vectors([by_text[k][0] for k in keys], embedder, stored or {})
     order = sorted(range(len(keys)), key=lambda i: len(by_text[keys[i]]), reverse=True)
     assigned: dict[int, int] = {}
     leaders: list[int] = []
@@ -59,3 +64,17 @@ def group_unanswered(rows: list[UnansweredRow], embedder: Embedder, limit: int =
         ))
     groups.sort(key=lambda g: g.count, reverse=True)
     return groups[:limit]
+
+
+def _vectors(rows: list[UnansweredRow], embedder: Embedder, stored: dict[int, tuple[bytes, str]]) -> np.ndarray:
+    out = np.zeros((len(rows), embedder.dim), dtype=np.float32)
+    missing: list[int] = []
+    for i, row in enumerate(rows):
+        raw, model = stored.get(row.id, (b"", ""))
+        if model == embedder.name and len(raw) == 4 * embedder.dim:
+            out[i] = np.frombuffer(raw, dtype=np.float32)
+        else:
+            missing.append(i)
+    if missing:
+        out[missing] = embedder.embed_queries([rows[i].question for i in missing])
+    return out

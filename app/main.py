@@ -14,14 +14,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from app import __version__
 from app.api.admin import router as admin_router
 from app.api.errors import install_error_handlers
-from app.api.middleware import BodySizeLimit, ObservabilityMiddleware
+from app.api.middleware import BodySizeLimit, ObservabilityMiddleware, RefusedOriginWarning
 from app.api.pages import router as pages_router
 from app.api.routes import router
 from app.observability import Metrics
 from app.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter, parse_rate
 from app.service import Assistant
 from app.settings import Settings
-from app.storage import Store
+from app.storage.link import StorageLink
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +33,14 @@ def make_rate_limiter(settings: Settings) -> RateLimiter:
     return RedisRateLimiter(settings.redis_url, limit, window, fallback=memory) if settings.redis_url else memory
 
 
-def open_storage(settings: Settings) -> Store | None:
-    """Open (and migrate) the database; None when it cannot be reached, so answers still go out."""
-    try:
-        return Store.open(settings.storage_url())
-    except Exception as exc:  # any driver or migration error: run without storage, counted as a fault
-        log.error("storage unavailable", extra={"fields": {"error": type(exc).__name__}})
-        return None
+def open_storage(settings: Settings, wait_seconds: float = 5.0) -> StorageLink:
+    """Start the link to the database; it opens (and migrates) in the background and keeps reopening
+    after faults. Start-up waits a few seconds for it, then serves answers whether or not it is up."""
+    link = StorageLink(settings.storage_url(), call_timeout=settings.storage_timeout_seconds)
+    if not link.wait_until_up(wait_seconds):
+        log.error("storage unavailable at start-up; retrying in the background",
+                  extra={"fields": {"reason": link.last_error}})
+    return link
 
 
 async def _poll_manifest(assistant: Assistant, seconds: float) -> None:
@@ -59,17 +60,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = await run_in_threadpool(open_storage, settings)
-        assistant = await run_in_threadpool(Assistant, settings, None, store)
+        storage = await run_in_threadpool(open_storage, settings)
+        assistant = await run_in_threadpool(Assistant, settings, None, storage)
         limiter = make_rate_limiter(settings)
-        startup_faults = 0 if store is not None else 1
         app.state.assistant = assistant
         app.state.rate_limiter = limiter
 
         def counters() -> dict[str, float]:
             writer = assistant.writer
             return {
-                "storage_faults": startup_faults + (writer.faults if writer else 0),
+                "storage_faults": writer.faults if writer else 0,
+                "storage_pending": writer.pending if writer else 0,
+                "storage_up": 1.0 if storage.up else 0.0,
+                "storage_opens": storage.reconnects,
                 "rate_limit_backend_faults": getattr(limiter, "faults", 0),
                 "answer_cache_hits": assistant.cache.hits,
                 "answer_cache_misses": assistant.cache.misses,
@@ -95,6 +98,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "Service Portal and Project 06 / VNeID, with numbered citations.",
         version=__version__,
         lifespan=lifespan,
+        # /docs and /redoc are app.api.pages' routes: FastAPI's own would load Swagger UI and Redoc from a CDN
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = metrics
@@ -105,5 +111,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ObservabilityMiddleware, metrics=metrics, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], expose_headers=["Retry-After"], max_age=600)
+    app.add_middleware(RefusedOriginWarning, allowed_origins=settings.allowed_origins)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     return app

@@ -21,8 +21,13 @@ class _Callbacks(Collector):
 
     def collect(self) -> Iterable[CounterMetricFamily | GaugeMetricFamily]:
         values = self._read()
-        for name in ("storage_faults", "rate_limit_backend_faults", "answer_cache_hits", "answer_cache_misses"):
+        for name in ("storage_faults", "storage_opens", "rate_limit_backend_faults", "answer_cache_hits",
+                     "answer_cache_misses"):
             yield CounterMetricFamily(f"assistant_{name}", name.replace("_", " "), value=values.get(name, 0.0))
+        yield GaugeMetricFamily("assistant_storage_up", "1 when the database is open, 0 while degraded",
+                                value=values.get("storage_up", 0.0))
+        yield GaugeMetricFamily("assistant_storage_pending", "conversation writes queued for the database",
+                                value=values.get("storage_pending", 0.0))
         info = GaugeMetricFamily("assistant_index_info", "Loaded index version (value 1)", labels=["version"])
         version = self._index_version()
         if version:

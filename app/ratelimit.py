@@ -91,8 +91,9 @@ class MemoryRateLimiter:
 class RedisRateLimiter:
     """Fixed-window counts in Redis, so replicas share them; falls back to memory while Redis is unreachable.
 
-    `faults` counts failed Redis calls. After a failure Redis is not tried again for `retry_interval`
-    seconds, so an outage costs at most one short timeout per interval rather than one per request.
+    `faults` counts failed Redis calls: unreachable, silent past `timeout`, or answering something that is
+    not a count. After a failure Redis is not tried again for `retry_interval` seconds, so an outage costs
+    at most one short timeout per interval rather than one per request.
     """
 
     def __init__(
@@ -138,9 +139,11 @@ class RedisRateLimiter:
             pipe.incr(redis_key)
             # the key names its window, so it only has to outlive that window
             pipe.expire(redis_key, self.window_seconds + 1)
-            count = int(pipe.execute()[0])
-        except (redis.RedisError, OSError) as exc:
+            count = _count(pipe.execute())
+        except Exception as exc:  # whatever the peer did (silence, garbage, a broken handshake), count here
             self._record_fault(exc)
+            # a connection that read garbage is out of step with its peer: the next attempt starts afresh
+            self._client.connection_pool.disconnect(inuse_connections=False)
             return self.fallback.hit(key)
         with self._lock:
             if self._down:
@@ -148,17 +151,29 @@ class RedisRateLimiter:
                 log.info("Redis rate limiter is reachable again; counts are shared across replicas")
         return _decide(count, self.limit, window, now, self.window_seconds)
 
-    def _record_fault(self, exc: BaseException) -> None:
+    def _record_fault(self, exc: Exception) -> None:
         with self._lock:
             self.faults += 1
             self._next_attempt = time.monotonic() + self._retry_interval
             if not self._down:
                 self._down = True
-                log.warning("Redis rate limiter unreachable (%s); counting in this process until it returns", exc)
+                log.warning("Redis rate limiter unreachable or not answering as Redis (%s: %s); counting in this "
+                            "process until it returns", type(exc).__name__, exc)
 
     def close(self) -> None:
         """Close the Redis connections."""
         self._client.close()
+
+
+def _count(replies: object) -> int:
+    """The INCR count from the transaction's two replies; ValueError for anything a Redis server would not send."""
+    if not isinstance(replies, list) or len(replies) != 2:
+        raise ValueError(f"unexpected reply from Redis: {type(replies).__name__}")
+    count = replies[0]
+    # bool is an int too; a count below 1 cannot follow an INCR
+    if type(count) is not int or count < 1:
+        raise ValueError("unexpected count from Redis")
+    return count
 
 
 _UNITS = {

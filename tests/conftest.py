@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from app.index.embedder import load_embedder
@@ -17,6 +18,10 @@ from app.knowledge.loader import load_knowledge
 from app.main import create_app
 from app.service import build_from_settings
 from app.settings import ROOT, Settings
+from tests.services import missing_service
+
+# under REQUIRE_SERVICES=1 / REQUIRE_BROWSER=1 (CI) a skipped test fails the run
+pytest_plugins = ["tests.skip_guard"]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -140,3 +145,17 @@ def full_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     # as `make index` does: the answerability model is fitted on the dev questions and saved with the index
     build_from_settings(settings, load_embedder(settings.embedder))
     return settings
+
+
+@pytest.fixture()
+def redis_url() -> str:
+    """TEST_REDIS_URL, database included, once Redis answers; skipped without it, failed under REQUIRE_SERVICES=1."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        missing_service("TEST_REDIS_URL is not set: this test needs a Redis server, e.g. redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return url

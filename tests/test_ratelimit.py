@@ -1,10 +1,10 @@
 import logging
-import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -146,19 +146,6 @@ def test_client_address_refuses_a_bad_proxy_setting():
 # --- Redis ------------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def redis_url() -> Iterator[str]:
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("REQUIRE_SERVICES=1 but TEST_REDIS_URL is not set")
-        pytest.skip("needs a Redis server: set TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/0")
-    client = redis.Redis.from_url(url)
-    client.ping()
-    yield url
-    client.close()
-
-
-@pytest.fixture
 def prefix(redis_url) -> Iterator[str]:
     prefix = f"test-ratelimit:{uuid.uuid4().hex}:"
     yield prefix
@@ -206,15 +193,13 @@ def test_after_a_fault_redis_is_rested_for_a_while():
     assert limiter.faults == 1
 
 
-class Outage:
-    """A TCP relay in front of Redis that the test can cut and restore, standing in for a Redis outage."""
+class Listener:
+    """A loopback TCP server standing in for a Redis peer; `serve` handles each connection on its own thread."""
 
-    def __init__(self, host: str, port: int):
-        self._target = (host, port)
+    def __init__(self) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.05)
         self.url = f"redis://127.0.0.1:{self._listener.getsockname()[1]}/0"
-        self._up = True
         self._stopped = False
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -226,14 +211,51 @@ class Outage:
                 conn, _ = self._listener.accept()
             except (TimeoutError, OSError):
                 continue
-            if not self._up:
-                conn.close()
-                continue
-            upstream = socket.create_connection(self._target)
             with self._lock:
-                self._open += [conn, upstream]
-            threading.Thread(target=self._pump, args=(conn, upstream), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, conn), daemon=True).start()
+                self._open.append(conn)
+            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+
+    def serve(self, conn: socket.socket) -> None:
+        raise NotImplementedError
+
+    def close_connections(self) -> None:
+        with self._lock:
+            for sock in self._open:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+            self._open.clear()
+
+    def stop(self) -> None:
+        self.close_connections()
+        self._stopped = True
+        self._listener.close()
+
+
+class Outage(Listener):
+    """A TCP relay in front of Redis that the test can cut and restore, standing in for a Redis outage."""
+
+    def __init__(self, target_url: str):
+        target = urlsplit(target_url)
+        self._target = (target.hostname or "127.0.0.1", target.port or 6379)
+        self._up = True
+        super().__init__()
+        # the target's credentials and database: through the relay the limiter counts the same keys
+        credentials = target.netloc.rpartition("@")[0]
+        relay = urlsplit(self.url).netloc
+        self.url = urlunsplit(target._replace(netloc=f"{credentials}@{relay}" if credentials else relay))
+
+    def serve(self, conn: socket.socket) -> None:
+        if not self._up:
+            conn.close()
+            return
+        upstream = socket.create_connection(self._target)
+        with self._lock:
+            self._open.append(upstream)
+        threading.Thread(target=self._pump, args=(conn, upstream), daemon=True).start()
+        self._pump(upstream, conn)
 
     @staticmethod
     def _pump(source: socket.socket, target: socket.socket) -> None:
@@ -248,27 +270,14 @@ class Outage:
 
     def cut(self) -> None:
         self._up = False
-        with self._lock:
-            for sock in self._open:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                sock.close()
-            self._open.clear()
+        self.close_connections()
 
     def restore(self) -> None:
         self._up = True
 
-    def stop(self) -> None:
-        self.cut()
-        self._stopped = True
-        self._listener.close()
-
 
 def test_limiter_recovers_when_redis_comes_back(redis_url, prefix, caplog):
-    parsed = urlsplit(redis_url)
-    outage = Outage(parsed.hostname or "127.0.0.1", parsed.port or 6379)
+    outage = Outage(redis_url)
     clock = FakeClock()
     limiter = make_limiter(outage.url, prefix, limit=10, retry_interval=0, clock=clock)
     witness = make_limiter(redis_url, prefix, limit=10, clock=clock)
@@ -302,3 +311,81 @@ def test_one_ipv6_network_shares_one_budget():
     assert rate_limit_key("2001:db8:1:3::1", 64) != a
     assert rate_limit_key("2001:db8:1:3::1", 128) == "2001:db8:1:3::1/128"
     assert rate_limit_key("203.0.113.9", 64) == "203.0.113.9"
+
+
+# --- a Redis peer that misbehaves ---------------------------------------------------------------------------
+
+class FakeRedis(Listener):
+    """A peer on the Redis port that answers `+OK` to every command ("ok") or accepts and never answers ("silent")."""
+
+    def __init__(self, mode: str):
+        self.mode = mode
+        super().__init__()
+
+    def serve(self, conn: socket.socket) -> None:
+        try:
+            while data := conn.recv(65536):
+                if self.mode == "ok":
+                    # one reply per command: each starts with an array header line ("*3"), keys never with "*"
+                    commands = sum(line.startswith(b"*") for line in data.split(b"\r\n"))
+                    conn.sendall(b"+OK\r\n" * commands)
+        except OSError:
+            pass
+
+
+TIMEOUT = 0.2  # RedisRateLimiter's default socket timeouts
+# what one request may spend in the limiter: the timeout, with room for a loaded machine; an unbounded wait is
+# what this guards against
+LIMITER_BUDGET = 3 * TIMEOUT
+
+
+@pytest.mark.parametrize("mode", ["ok", "silent"])
+def test_a_redis_peer_answering_garbage_or_nothing_falls_back_to_memory(mode, caplog):
+    peer = FakeRedis(mode)
+    limiter = make_limiter(peer.url, "unused:", limit=2, retry_interval=0, timeout=TIMEOUT)
+    try:
+        with caplog.at_level(logging.WARNING, logger="app.ratelimit"):
+            decisions = [limiter.hit("client") for _ in range(3)]
+        # counted in memory: a garbage "count" is neither believed nor allowed to refuse everyone
+        assert [d.allowed for d in decisions] == [True, True, False]
+        assert limiter.faults == 3
+        assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+    finally:
+        limiter.close()
+        peer.stop()
+
+
+@pytest.mark.parametrize("mode", ["ok", "silent"])
+def test_every_question_is_answered_while_redis_answers_garbage_or_hangs(mode, small_settings, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    peer = FakeRedis(mode)
+    try:
+        with TestClient(create_app(small_settings.model_copy(update={"redis_url": peer.url}))) as c:
+            limiter = c.app.state.rate_limiter  # type: ignore[attr-defined]
+            spent: list[float] = []
+            hit = limiter.hit
+
+            def timed_hit(key: str):
+                started = time.perf_counter()
+                try:
+                    return hit(key)
+                finally:
+                    spent.append(time.perf_counter() - started)
+
+            monkeypatch.setattr(limiter, "hit", timed_hit)
+
+            def ask_all(count: int) -> list[int]:
+                return [c.post("/api/chat", json={"question": "Đề án 06 là gì?"}).status_code for _ in range(count)]
+
+            assert ask_all(4) == [200] * 4
+            assert limiter.faults == 1  # then rested: the next requests count in memory at once
+            time.sleep(limiter._retry_interval + 0.05)
+            assert ask_all(4) == [200] * 4
+            faults = c.get("/metrics").text
+        assert "assistant_rate_limit_backend_faults_total 2.0" in faults
+        assert max(spent) < LIMITER_BUDGET, spent
+    finally:
+        peer.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -32,6 +33,7 @@ from app.answer.signals import (
     offer_of_text,
     question_types,
 )
+from app.index.chunking import chunk_article
 from app.knowledge.models import Knowledge
 from app.search.fusion import scale_cosine
 from app.search.retriever import Hit, Retriever
@@ -115,6 +117,7 @@ class Answer:
     suggestions: list[str] = field(default_factory=list)
     language: str = "vi"
     matched_id: str | None = None
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 def _snippet(text: str) -> str:
@@ -242,6 +245,10 @@ class Composer:
     def answer(self, question: str, context: str | None = None) -> Answer:
         """Answer one question, optionally in the context of the session's previous question."""
         found = self.retrieve(question, context)
+        # the question's vector goes with the answer, so an unanswered question is stored with it
+        return dataclasses.replace(self._answer_found(found), vector=found.vector)
+
+    def _answer_found(self, found: Retrieval) -> Answer:
         query, vector = found.query, found.vector
         lang = "en" if query.english else "vi"
         assessment = self.assess(found)
@@ -315,11 +322,30 @@ class Composer:
                 break
         return out
 
-    def article_citation(self, n: int, ref: str, text: str) -> Citation:
-        """Citation of an article, with the given text as its snippet."""
+    def article_citation(self, n: int, ref: str, text: str, chunk: int | None = None) -> Citation:
+        """Citation of an article, with the given text as its snippet. A passage of a legal document is cited
+        by its place and the document's number ('Điều 12 khoản 2, Nghị định 69/2024/NĐ-CP'), with the status
+        of its sources entry (or its own)."""
         art = self.knowledge.articles[ref]
-        return Citation(n, ref, "article", art.title, _snippet(text), art.url, art.publisher,
-                        art.published.isoformat() if art.published else None)
+        name = art.legal_name
+        if name is None:
+            return Citation(n, ref, "article", art.title, _snippet(text), art.url, art.publisher,
+                            art.published.isoformat() if art.published else None)
+        reference = self._legal_references.get((ref, chunk)) if chunk is not None else None
+        src = self.knowledge.sources.get(art.source or "")
+        superseded_by = src.superseded_by if src else None
+        replacement = self.knowledge.sources.get(superseded_by or "")
+        date = art.issued or art.published
+        return Citation(n, ref, "article", f"{reference}, {name}" if reference else name, _snippet(text),
+                        art.url or (src.url if src else None), art.publisher, date.isoformat() if date else None,
+                        source_kind=art.kind, status=(src.status if src and src.status else art.status),
+                        superseded_by=superseded_by, superseded_by_title=replacement.title if replacement else None)
+
+    @functools.cached_property
+    def _legal_references(self) -> dict[tuple[str, int], str]:
+        """'Điều 12 khoản 2' for each passage of a legal document, by (article id, passage number)."""
+        return {(p.article_id, p.number): p.reference for art in self.knowledge.articles.values()
+                if art.layout == "legal" for p in chunk_article(art) if p.reference}
 
     def source_citation(self, n: int, ref: str) -> Citation:
         """Citation of an article or sources.yaml entry named by a FAQ entry."""
@@ -378,7 +404,8 @@ class Composer:
             key = (sentence.ref, sentence.chunk)
             if key not in numbers:
                 numbers[key] = len(citations) + 1
-                citations.append(self.article_citation(numbers[key], sentence.ref, wanted[key].unit.text))
+                citations.append(self.article_citation(numbers[key], sentence.ref, wanted[key].unit.text,
+                                                              sentence.chunk))
             parts.append(f"{sentence.text} [{numbers[key]}]")
         top = max(self.confidence(h) for h in passages)
         return Answer(

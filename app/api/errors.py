@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.service import NotReady, StorageUnavailable, UnknownMessage
+from app.service import NotReady, StorageUnavailable, UnknownMessage, UnknownSession
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +59,18 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StorageUnavailable)
     async def _storage(_: Request, exc: StorageUnavailable) -> JSONResponse:
-        return _error(503, "Không lưu được phản hồi lúc này, xin thử lại sau. / Feedback could not be stored now.")
+        return _error(503, "Hệ thống lưu trữ đang tạm gián đoạn, chưa thực hiện được yêu cầu của bạn. Xin thử lại "
+                           "sau ít phút. / Storage is temporarily unavailable; please try again in a few minutes.",
+                      headers={"Retry-After": "30"})
 
     @app.exception_handler(UnknownMessage)
     async def _unknown(_: Request, exc: UnknownMessage) -> JSONResponse:
         return _error(404, "Không tìm thấy câu trả lời này. / Unknown message_id.")
+
+    @app.exception_handler(UnknownSession)
+    async def _unknown_session(_: Request, exc: UnknownSession) -> JSONResponse:
+        return _error(404, "Không tìm thấy phiên trò chuyện: mã phiên không hợp lệ, chưa có gì bị xóa. / "
+                           "Unknown session: the session token is not valid; nothing was erased.")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

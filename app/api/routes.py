@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -15,9 +15,12 @@ from app.api.schemas import (
     ChatRequest,
     ChatResponse,
     CitationOut,
+    EraseRequest,
+    EraseResponse,
     ErrorResponse,
     FeedbackRequest,
     SearchHitOut,
+    SearchRequest,
     SearchResponse,
 )
 from app.ratelimit import client_address, rate_limit_key
@@ -87,37 +90,50 @@ async def chat(body: ChatRequest, assistant: AssistantDep, request: Request) -> 
         answer=a.answer, status=a.status, answer_type=a.answer_type, confidence=a.confidence,
         related_id=a.matched_id if a.status == "partial" else None,
         citations=[_citation(c) for c in a.citations], suggestions=a.suggestions,
-        session_id=result.session_id, message_id=result.message_id, kb_version=result.kb_version,
+        session_id=result.session_token, message_id=result.message_id, kb_version=result.kb_version,
     )
 
 
-@router.get("/api/search", response_model=SearchResponse, responses=ERRORS, tags=["help desk"],
-            dependencies=[RateLimitDep])
-async def search(
-    assistant: AssistantDep,
-    q: Annotated[str, Query(description="Search text", max_length=1000)],
-    k: Annotated[int, Query(ge=1, le=50)] = 5,
-) -> SearchResponse:
-    """Ranked passages and FAQ entries with scores and sources, for community help desks."""
-    query = _clean_question(q, assistant.settings.max_question_chars)
-    found = await run_in_threadpool(assistant.search, query, k)
+SEARCH_BY_POST = ("Hãy tìm kiếm bằng POST /api/search với nội dung JSON {\"query\": \"...\", \"k\": 5}: "
+                  "câu hỏi không được đặt trong địa chỉ URL, nơi máy chủ trung gian ghi nhật ký. / Search with "
+                  "POST /api/search and a JSON body {\"query\": \"...\", \"k\": 5}: the question must not be "
+                  "in the URL, where proxies log it.")
+
+
+@router.get("/api/search", include_in_schema=False)
+async def search_by_get() -> JSONResponse:
+    """405 pointing to POST: a query string puts the resident's words in every proxy's log."""
+    return JSONResponse(status_code=405, content={"detail": SEARCH_BY_POST}, headers={"Allow": "POST"})
+
+
+@router.post("/api/search", response_model=SearchResponse, responses=ERRORS, tags=["help desk"],
+             dependencies=[RateLimitDep])
+async def search(body: SearchRequest, assistant: AssistantDep) -> SearchResponse:
+    """Ranked passages and FAQ entries with scores and sources, for community help desks, each marked
+    relevant or not; `relevant` counts the relevant ones (0: say there is no relevant result).
+
+    The search text goes in the JSON body (`GET /api/search?q=` answers 405), so it never appears in URLs.
+    """
+    query = _clean_question(body.query, assistant.settings.max_question_chars)
+    found = await run_in_threadpool(assistant.search, query, body.k)
     composer = found.composer
     kb = composer.knowledge
     out: list[SearchHitOut] = []
-    for rank, hit in enumerate(found.hits, start=1):
+    for rank, (hit, relevant) in enumerate(zip(found.hits, found.relevant, strict=True), start=1):
         if hit.unit.kind == "passage":
             art = kb.articles[hit.unit.ref]
             sources = [_citation(composer.article_citation(1, art.id, hit.unit.text))]
             out.append(SearchHitOut(rank=rank, id=f"{art.id}#{hit.unit.chunk}", kind="article", title=art.title,
                                     text=hit.unit.text, score=round(hit.score, 4), dense=round(hit.dense, 4),
-                                    lexical=round(hit.coverage, 4), sources=sources))
+                                    lexical=round(hit.coverage, 4), sources=sources, relevant=relevant))
         else:
             entry = kb.faqs[hit.unit.ref]
             sources = [_citation(composer.source_citation(i + 1, ref)) for i, ref in enumerate(entry.sources)]
             out.append(SearchHitOut(rank=rank, id=entry.id, kind="faq", title=entry.question,
                                     text=hit.unit.text, answer=entry.answer, score=round(hit.score, 4),
-                                    dense=round(hit.dense, 4), lexical=round(hit.coverage, 4), sources=sources))
-    return SearchResponse(query=query, hits=out, kb_version=found.kb_version)
+                                    dense=round(hit.dense, 4), lexical=round(hit.coverage, 4), sources=sources,
+                                    relevant=relevant))
+    return SearchResponse(query=query, hits=out, relevant=sum(found.relevant), kb_version=found.kb_version)
 
 
 @router.post("/api/feedback", status_code=204, responses={404: {"model": ErrorResponse}, **ERRORS},
@@ -125,6 +141,15 @@ async def search(
 async def feedback(body: FeedbackRequest, assistant: AssistantDep) -> None:
     """Record a thumbs up or down on an answer; a later vote on the same answer replaces the earlier."""
     await run_in_threadpool(assistant.record_feedback, body.message_id, body.helpful)
+
+
+@router.post("/api/session/erase", response_model=EraseResponse, tags=["chat"], dependencies=[RateLimitDep],
+             responses={404: {"model": ErrorResponse}, **ERRORS})
+async def erase_session(body: EraseRequest, assistant: AssistantDep) -> EraseResponse:
+    """Erase everything stored about the resident's conversation (the token in the body, never in the URL):
+    its questions, answers' records, votes and follow-up memory. 404 for a token this service did not issue,
+    503 when the database cannot do it now (nothing is then claimed erased)."""
+    return EraseResponse(deleted=await run_in_threadpool(assistant.forget_session, body.session_id))
 
 
 @router.get("/metrics", tags=["operations"], include_in_schema=False)
@@ -141,7 +166,9 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", tags=["operations"], responses={503: {"model": ErrorResponse}})
 async def readyz(assistant: AssistantDep) -> JSONResponse:
-    """200 when an index is loaded, else 503 with what to run."""
+    """200 when an index is loaded, else 503 with what to run. `storage` says whether conversations are
+    being recorded (`ok`) or not now (`degraded`: answers still go out, the database is being reopened)."""
+    storage = assistant.storage.state if assistant.storage is not None else "off"
     if assistant.ready:
-        return JSONResponse({"status": "ready", "kb_version": assistant.kb_version})
+        return JSONResponse({"status": "ready", "kb_version": assistant.kb_version, "storage": storage})
     return JSONResponse(status_code=503, content={"detail": f"Chưa sẵn sàng / not ready: {assistant.load_error}"})

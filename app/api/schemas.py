@@ -11,7 +11,10 @@ class ChatRequest(BaseModel):
     """A resident's question, optionally within a session for follow-ups."""
 
     question: str = Field(description="The question, 1-1000 characters.")
-    session_id: str | None = Field(None, max_length=64, description="Session for follow-up questions.")
+    session_id: str | None = Field(
+        None, description="The session token a previous reply returned, sent back unchanged for follow-up "
+                          "questions; opaque to the client. Null, or any token this service did not issue "
+                          "(unknown, malformed, signed with another key), starts a new session: never an error.")
 
 
 class CitationOut(BaseModel):
@@ -46,9 +49,19 @@ class ChatResponse(BaseModel):
     related_id: str | None = Field(None, description="with partial: the id of the nearest entry")
     citations: list[CitationOut]
     suggestions: list[str]
-    session_id: str
+    session_id: str = Field(description="The session token (`<id>.<signature>`, signed by the service): keep it "
+                                        "as it is and send it with the next question; it may differ from the one "
+                                        "sent when that one was not valid. It is also what erasing the "
+                                        "conversation's records requires.")
     message_id: str
     kb_version: str
+
+
+class SearchRequest(BaseModel):
+    """A help-desk search, in the body so the resident's words stay out of URLs and proxy logs."""
+
+    query: str = Field(description="The search text, 1-1000 characters.")
+    k: int = Field(5, ge=1, le=50, description="How many hits to return.")
 
 
 class SearchHitOut(BaseModel):
@@ -64,13 +77,18 @@ class SearchHitOut(BaseModel):
     dense: float
     lexical: float
     sources: list[CitationOut]
+    relevant: bool = Field(description="relevant to the search: the assistant would answer with this hit or "
+                                       "point to it, or retrieval places it as close as an answer needs and the "
+                                       "search is on the knowledge base's topics")
 
 
 class SearchResponse(BaseModel):
     """Ranked hits for a help-desk search."""
 
     query: str
-    hits: list[SearchHitOut]
+    hits: list[SearchHitOut] = Field(description="best first, relevant or not (`rank` is the retrieval rank)")
+    relevant: int = Field(description="how many hits are relevant; 0: no relevant result, the hits are only "
+                                      "the nearest entries")
     kb_version: str
 
 
@@ -79,6 +97,18 @@ class FeedbackRequest(BaseModel):
 
     message_id: str = Field(min_length=1, max_length=64)
     helpful: bool
+
+
+class EraseRequest(BaseModel):
+    """A resident's request to erase their conversation: the session token the service issued to them."""
+
+    session_id: str = Field(min_length=1, max_length=200, description="the signed session token from /api/chat")
+
+
+class EraseResponse(BaseModel):
+    """How many stored records of the session were deleted."""
+
+    deleted: int
 
 
 class ErrorResponse(BaseModel):

@@ -19,15 +19,22 @@ import numpy as np
 from app import __version__
 from app.index.chunking import chunk_article
 from app.index.embedder import Embedder
+from app.index.pointer import (
+    BUILD_RECORD,
+    FORMAT,
+    BuildMode,
+    IndexUnusable,
+    built_generation,
+    check_build,
+    next_history,
+    read_live,
+    read_manifest,
+    swap_pointer,
+)
+from app.index.pointer import write_json as _write_json
 from app.knowledge.models import Knowledge
 
-FORMAT = 1
-MANIFEST = "manifest.json"
 UnitKind = Literal["faq_q", "faq_a", "passage"]
-
-
-class IndexUnusable(RuntimeError):
-    """The index is missing, stale, corrupted or built with other settings; the message says what to run."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,11 @@ class IndexData:
     def version(self) -> str:
         """The index version (also reported to clients as kb_version)."""
         return str(self.manifest["version"])
+
+    @property
+    def generation(self) -> int:
+        """The build's place in the index's history: each build is the live generation + 1."""
+        return int(self.manifest.get("generation", 0))
 
 
 def make_units(knowledge: Knowledge) -> tuple[list[Unit], list[Sentence]]:
@@ -138,15 +150,20 @@ def _snapshot_knowledge(source: Path, target: Path) -> None:
 
 def build_index(knowledge: Knowledge, embedder: Embedder, index_dir: Path,
                 knowledge_dir: Path | None = None,
-                extras: Callable[[IndexData], dict[str, Any]] | None = None) -> dict[str, Any]:
+                extras: Callable[[IndexData], dict[str, Any]] | None = None,
+                mode: BuildMode = "force") -> dict[str, Any]:
     """Build the index into a new version directory and switch the manifest to it atomically.
 
     With `knowledge_dir`, its files are copied into the version so replicas sharing only the index
     volume serve the same knowledge. `extras` is given the new index before it goes live and returns
     further JSON files (name -> content) fitted on it, saved and checksummed with the version.
+    `mode` says what the build may replace (app.index.pointer; BuildRefused before any work); the new
+    version is the live generation + 1 and goes live only if no other build did meanwhile (BuildConflict).
     Returns the new manifest (with `embedded`, the number of texts that needed new vectors).
     """
     index_dir.mkdir(parents=True, exist_ok=True)
+    live = read_live(index_dir)
+    check_build(live, knowledge.content_hash, embedder.name, mode)
     units, sentences = make_units(knowledge)
     cache = _previous_vectors(index_dir, embedder.name)
     vectors, fresh_units = _embed_reusing(embedder, [u.embed_text for u in units], cache)
@@ -167,34 +184,43 @@ def build_index(knowledge: Knowledge, embedder: Embedder, index_dir: Path,
         for name, content in extra_files.items():
             _write_json(staging / name, content)
         version_dir = index_dir / f"v-{version}"
+        manifest = {
+            "format": FORMAT,
+            "generation": live.generation + 1,
+            "version": version,
+            "dir": version_dir.name,
+            "embedder": embedder.name,
+            "dim": embedder.dim,
+            "knowledge_hash": knowledge.content_hash,
+            "knowledge_history": next_history(live, knowledge.content_hash),
+            "built_at": built.isoformat(timespec="seconds"),
+            "app_version": __version__,
+            "units": len(units),
+            "sentences": len(sentences),
+            "checksums": {name: _sha256(staging / name) for name in
+                          ("vectors.npy", "sentence_vectors.npy", "units.json", "sentences.json", *extra_files)},
+        }
+        # the version carries its generation from the moment it exists, so no cleanup takes it for an old one
+        _write_json(staging / BUILD_RECORD, manifest)
         os.replace(staging, version_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    manifest = {
-        "format": FORMAT,
-        "version": version,
-        "dir": version_dir.name,
-        "embedder": embedder.name,
-        "dim": embedder.dim,
-        "knowledge_hash": knowledge.content_hash,
-        "built_at": built.isoformat(timespec="seconds"),
-        "app_version": __version__,
-        "units": len(units),
-        "sentences": len(sentences),
-        "checksums": {name: _sha256(version_dir / name) for name in
-                      ("vectors.npy", "sentence_vectors.npy", "units.json", "sentences.json", *extra_files)},
-    }
-    # Replacing the manifest is the atomic switch: a reader sees the old version or the new, never half.
-    _write_json(index_dir / MANIFEST, manifest, atomic=True)
-    _remove_old_versions(index_dir, keep={version_dir.name})
+    try:
+        swap_pointer(index_dir, manifest, live)
+    except BaseException:
+        shutil.rmtree(version_dir, ignore_errors=True)
+        raise
+    _remove_old_versions(index_dir, manifest)
     manifest["embedded"] = fresh_units + fresh_sentences
     return manifest
 
 
-def _remove_old_versions(index_dir: Path, keep: set[str], spare: int = 1) -> None:
-    """Delete superseded version directories, keeping the newest `spare` for readers still on them."""
-    olds = sorted((p for p in index_dir.glob("v-*") if p.name not in keep), key=lambda p: p.stat().st_mtime)
+def _remove_old_versions(index_dir: Path, live: dict[str, Any], spare: int = 1) -> None:
+    """Delete versions of lower generations than the live one, keeping the newest `spare` for readers still on
+    them; a version of a higher generation belongs to a build still running and is left to it."""
+    olds = sorted((p for p in index_dir.glob("v-*") if p.name != live["dir"]
+                   and built_generation(p) < live["generation"]), key=lambda p: p.stat().st_mtime)
     for path in olds[: max(len(olds) - spare, 0)]:
         shutil.rmtree(path, ignore_errors=True)
     for path in index_dir.glob(".build-*"):
@@ -208,33 +234,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _write_json(path: Path, data: Any, atomic: bool = False) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    if not atomic:
-        path.write_text(text, encoding="utf-8")
-        return
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def read_manifest(index_dir: Path) -> dict[str, Any]:
-    """The live manifest; IndexUnusable when there is none or it is unreadable."""
-    path = index_dir / MANIFEST
-    if not path.exists():
-        raise IndexUnusable(f"no index in {index_dir}: run `make index` (python -m app index)")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IndexUnusable(f"index manifest {path} is corrupted ({exc}): run `make index`") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise IndexUnusable(f"index in {index_dir} has an unknown format: run `make index`")
-    return manifest
 
 
 def check_manifest(manifest: dict[str, Any], embedder_name: str, knowledge_hash: str | None) -> None:

@@ -32,6 +32,9 @@ class ConversationRecord:
     language: str = "vi"
     had_personal_data: bool = False
     created_at: dt.datetime = field(default_factory=utc_now)
+    # kept with an unanswered question only: its search vector (float32 bytes) and the embedder's name
+    vector: bytes | None = field(default=None, repr=False)
+    vector_model: str | None = None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,10 @@ from app.storage.tables import Conversation, Feedback, Unanswered
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 5
+# a statement the server takes longer than this on is cancelled by the server itself
+PG_STATEMENT_TIMEOUT_MS = 5000
+# waiting for a free pooled connection
+POOL_TIMEOUT_S = 5
 SelectT = TypeVar("SelectT", bound=Select)
 # a spreadsheet would run these as formulas; the questions come from anyone on the internet
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -32,10 +36,14 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         # without a timeout an unreachable server stalls the writer thread and health checks for minutes
         connect_args: dict[str, Any] = {}
-        if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
-            connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+        if parsed.get_backend_name() == "postgresql":
+            if "connect_timeout" not in parsed.query:
+                connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+            if "options" not in parsed.query:
+                connect_args["options"] = f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS}"
         # pre-ping so a restarted database server costs a reconnect rather than a failed write
-        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
+        return create_engine(parsed, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT_S, hide_parameters=True,
+                             connect_args=connect_args)
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -50,6 +58,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # a deleted row's text is overwritten in the file rather than left in a free page (erasure requests)
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -95,6 +105,7 @@ class Store:
                     message_id=rec.message_id, session_id=rec.session_id, question=rec.question,
                     created_at=rec.created_at, kb_version=rec.kb_version, status=rec.status,
                     related_id=rec.matched_id if rec.status == "partial" else None,
+                    vector=rec.vector, vector_model=rec.vector_model if rec.vector is not None else None,
                 ))
 
     def record_feedback(self, message_id: str, helpful: bool, *, now: dt.datetime | None = None) -> bool:
@@ -153,6 +164,15 @@ class Store:
                 for u in session.scalars(query)
             ]
 
+    def unanswered_vectors(self, ids: Sequence[int]) -> dict[int, tuple[bytes, str]]:
+        """The stored search vectors of these unanswered questions (those stored with one), by row id."""
+        if not ids:
+            return {}
+        query = select(Unanswered.id, Unanswered.vector, Unanswered.vector_model).where(
+            Unanswered.id.in_(list(ids)), Unanswered.vector.is_not(None))
+        with self._sessions() as session:
+            return {i: (v, m) for i, v, m in session.execute(query) if v is not None and m is not None}
+
     def count_unanswered(self, since: dt.date | None = None, until: dt.date | None = None) -> int:
         """How many unanswered questions fall between two inclusive UTC days."""
         query = _in_days(select(func.count(Unanswered.id)), Unanswered.created_at, since, until)
@@ -165,18 +185,30 @@ class Store:
             raise ValueError("days must be zero or more")
         cutoff = (now or utc_now()) - dt.timedelta(days=days)
         with self._sessions.begin() as session:
-            return {
+            counts = {
                 table.__tablename__: _deleted(session, delete(table).where(table.created_at < cutoff))
                 for table in (Conversation, Feedback, Unanswered)
             }
+        self._checkpoint()
+        return counts
 
     def delete_session(self, session_id: str) -> int:
         """Delete everything recorded for one session (a resident's erasure request); return the row count."""
         with self._sessions.begin() as session:
-            return sum(
+            deleted = sum(
                 _deleted(session, delete(table).where(table.session_id == session_id))
                 for table in (Conversation, Feedback, Unanswered)
             )
+        self._checkpoint()
+        return deleted
+
+    def _checkpoint(self) -> None:
+        """SQLite keeps deleted pages in its write-ahead log until a checkpoint: copy them back into the
+        file (overwritten there, see secure_delete) and truncate the log, so erased text leaves the disk."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def ping(self) -> bool:
         """True when the database answers a trivial query."""

@@ -1,8 +1,10 @@
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
+from app.privacy.session_token import SessionTokens
 from app.settings import Settings
 
 
@@ -76,7 +78,7 @@ def test_wrong_type_gets_422_not_500(client: TestClient):
 
 
 def test_search_returns_ranked_hits_with_scores_and_sources(client: TestClient):
-    r = client.get("/api/search", params={"q": "dia chi cong dich vu cong", "k": 3})
+    r = client.post("/api/search", json={"query": "dia chi cong dich vu cong", "k": 3})
     assert r.status_code == 200
     hits = r.json()["hits"]
     assert hits[0]["id"] == "dvc-dia-chi" and hits[0]["rank"] == 1
@@ -138,3 +140,88 @@ def test_an_extractive_answer_never_quotes_a_sentence_about_another_country(clie
     body = client.post("/api/chat", json={"question": question}).json()
     assert "9,51%" not in body["answer"]
     assert body["status"] != "answered"
+
+
+FOLLOW_UP = "còn mức 2 thì sao?"
+
+
+def _resident_session(client: TestClient) -> str:
+    body = client.post("/api/chat", json={"question": "Đăng ký định danh điện tử mức 1 thế nào?"}).json()
+    return str(body["session_id"])
+
+
+def test_a_session_token_is_issued_by_the_server_not_chosen_by_the_client(client: TestClient):
+    chosen = "my-own-session-name"
+    body = client.post("/api/chat", json={"question": "Đề án 06 là gì?", "session_id": chosen}).json()
+    assert body["session_id"] != chosen
+    session_id, _, signature = body["session_id"].partition(".")
+    assert len(session_id) == 32 and signature
+    again = client.post("/api/chat", json={"question": "Đề án 06 là gì?", "session_id": body["session_id"]}).json()
+    assert again["session_id"] == body["session_id"]
+
+
+def test_someone_holding_another_residents_session_id_never_gets_its_context(client: TestClient):
+    token = _resident_session(client)
+    session_id = token.partition(".")[0]
+    foreign = SessionTokens("another-replica-key-" + "x" * 32).sign(session_id)
+    assistant = client.app.state.assistant  # type: ignore[attr-defined]
+    for forged in (session_id, f"{session_id}.{'A' * 22}", f"{session_id}.", foreign, token + "x", "x" * 5000):
+        assert assistant.context_for(FOLLOW_UP, forged) is None
+        r = client.post("/api/chat", json={"question": FOLLOW_UP, "session_id": forged})
+        assert r.status_code == 200, r.text
+        fresh = r.json()["session_id"]
+        assert fresh != token and fresh.partition(".")[0] != session_id  # a new session, never the named one
+    # the resident's own session is untouched by all of that
+    follow = client.post("/api/chat", json={"question": FOLLOW_UP, "session_id": token}).json()
+    assert follow["session_id"] == token and "công an xã" in follow["answer"]
+
+
+def test_search_by_get_is_refused_with_a_pointer_to_post(client: TestClient):
+    r = client.get("/api/search", params={"q": "số CCCD 001203004567", "k": 3})
+    assert r.status_code == 405 and r.headers["allow"] == "POST"
+    detail = r.json()["detail"]
+    assert detail.startswith("Hãy tìm kiếm bằng POST /api/search") and "001203004567" not in detail
+    assert "/api/search" in client.get("/openapi.json").json()["paths"]
+    assert set(client.get("/openapi.json").json()["paths"]["/api/search"]) == {"post"}
+
+
+@pytest.mark.parametrize(("body", "start"), [
+    ({"query": "   "}, "Câu hỏi không được để trống"),
+    ({"query": "a" * 1001}, "Câu hỏi quá dài"),
+    ({"query": "vneid", "k": 0}, "Yêu cầu không hợp lệ (k)"),
+    ({"query": "vneid", "k": 51}, "Yêu cầu không hợp lệ (k)"),
+    ({"query": "vneid", "k": "năm"}, "Yêu cầu không hợp lệ (k)"),
+    ({"query": 5}, "Yêu cầu không hợp lệ (query)"),
+    ({"q": "vneid"}, "Yêu cầu không hợp lệ (query)"),
+    ([], "Yêu cầu không hợp lệ"),
+    (None, "Yêu cầu không hợp lệ"),
+])
+def test_bad_search_bodies_get_a_vietnamese_422_never_a_500(client: TestClient, body: object, start: str):
+    r = client.post("/api/search", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"].startswith(start)
+
+
+def test_malformed_search_json_gets_a_vietnamese_422(client: TestClient):
+    r = client.post("/api/search", content=b'{"query": ', headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"].startswith("Dữ liệu gửi lên không phải JSON hợp lệ")
+    r = client.post("/api/search", content=b"\xff\xfe", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and " / " in r.json()["detail"]
+
+
+def test_a_resident_erases_their_own_conversation_with_their_token(tmp_path: Path, small_settings: Settings):
+    with TestClient(create_app(small_settings.model_copy(update={"data_dir": tmp_path / "var"}))) as c:
+        first = c.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()
+        c.post("/api/chat", json={"question": "Giá vàng hôm nay?", "session_id": first["session_id"]})
+        other = c.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()
+        assistant = c.app.state.assistant  # type: ignore[attr-defined]
+        assert assistant.writer.flush(timeout=10)
+        bare_id = first["session_id"].split(".")[0]
+        refused = c.post("/api/session/erase", json={"session_id": bare_id})
+        assert refused.status_code == 404 and refused.json()["detail"].startswith("Không tìm thấy phiên")
+        erased = c.post("/api/session/erase", json={"session_id": first["session_id"]})
+        assert erased.status_code == 200 and erased.json()["deleted"] >= 3  # two conversations and an unanswered
+        with assistant.store.engine.connect() as conn:
+            left = [r[0] for r in conn.exec_driver_sql("select session_id from conversations")]
+        assert left == [other["session_id"].split(".")[0]]
+        assert c.post("/api/session/erase", json={"session_id": first["session_id"]}).json()["deleted"] == 0

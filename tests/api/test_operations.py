@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
+import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,8 +19,6 @@ from app.index.store import build_index, read_manifest
 from app.knowledge.loader import load_knowledge
 from app.main import create_app
 from app.settings import Settings
-from app.storage import Store
-from app.storage.store import make_engine
 
 TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -75,7 +74,16 @@ def test_unanswered_questions_are_listed_grouped_and_exported(admin: TestClient)
     assert len(items) == 3 and {i["question"] for i in items} >= {"Công thức nấu phở bò"}
     page = admin.get("/admin/unanswered", headers=AUTH, params={"limit": 1, "offset": 1}).json()["items"]
     assert len(page) == 1
-    groups = admin.get("/admin/unanswered/groups", headers=AUTH).json()["groups"]
+    # grouping reads the vectors stored with the questions: nothing is embedded again per call
+    embedder = admin.app.state.assistant.embedder  # type: ignore[attr-defined]
+    embedded: list[list[str]] = []
+    real_embed = embedder.embed_queries
+    embedder.embed_queries = lambda texts: embedded.append(list(texts)) or real_embed(texts)
+    try:
+        groups = admin.get("/admin/unanswered/groups", headers=AUTH).json()["groups"]
+    finally:
+        embedder.embed_queries = real_embed
+    assert embedded == []
     assert groups[0]["count"] == 2 and "vàng" in groups[0]["example"]
     csv = admin.get("/admin/unanswered", headers=AUTH, params={"format": "csv"})
     assert csv.headers["content-type"].startswith("text/csv")
@@ -94,20 +102,31 @@ def test_partial_answers_are_listed_for_editors_with_the_nearest_entry(admin: Te
     assert groups[0]["partial"] == 1 and groups[0]["related_ids"] == ["vneid-tong-dai"]
 
 
+def _stored_sessions(client: TestClient) -> list[str]:
+    store = client.app.state.assistant.store  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
+        return [r[0] for r in conn.exec_driver_sql("select session_id from conversations")]
+
+
 def test_feedback_listing_and_session_deletion(admin: TestClient):
-    session = uuid.uuid4().hex
-    msg = admin.post("/api/chat", json={"question": "Đề án 06 là gì?", "session_id": session}).json()["message_id"]
+    token = admin.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()["session_id"]
+    msg = admin.post("/api/chat", json={"question": "Đề án 06 là gì?", "session_id": token}).json()["message_id"]
     other = admin.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()
     admin.post("/api/feedback", json={"message_id": msg, "helpful": False})
     _flush(admin)
     rows = admin.get("/admin/feedback", headers=AUTH).json()["items"]
     assert [(r["message_id"], r["helpful"]) for r in rows] == [(msg, False)]
-    assert admin.delete(f"/admin/sessions/{session}", headers=AUTH).json()["deleted"] >= 2
+    # the database holds the id part of the token, never the signature
+    session_id, other_id = token.partition(".")[0], other["session_id"].partition(".")[0]
+    assert sorted(_stored_sessions(admin)) == sorted([session_id, session_id, other_id])
+    # erasure needs the signed token the resident holds: the stored id alone, or a forged token, erases nothing
+    for forged in (session_id, f"{session_id}.{'A' * 22}", other_id):
+        r = admin.delete(f"/admin/sessions/{forged}", headers=AUTH)
+        assert r.status_code == 404 and r.json()["detail"].startswith("Không tìm thấy phiên trò chuyện"), r.text
+    assert len(_stored_sessions(admin)) == 3
+    assert admin.delete(f"/admin/sessions/{token}", headers=AUTH).json()["deleted"] >= 2
     assert admin.get("/admin/feedback", headers=AUTH).json()["items"] == []
-    store = admin.app.state.assistant.store  # type: ignore[attr-defined]
-    with store.engine.connect() as conn:
-        left = [r[0] for r in conn.exec_driver_sql("select session_id from conversations")]
-    assert left == [other["session_id"]]
+    assert _stored_sessions(admin) == [other_id]
 
 
 def test_reindex_swaps_in_a_new_version_and_a_failed_build_keeps_the_old(admin: TestClient, small_settings: Settings):
@@ -130,7 +149,8 @@ def test_reindex_swaps_in_a_new_version_and_a_failed_build_keeps_the_old(admin: 
 
 
 def _wait_for_reindex(client: TestClient) -> dict:
-    for _ in range(300):
+    # a deadline against a hung build, not a timing: the build refits the answerability model too
+    for _ in range(1800):
         status = client.get("/admin/index", headers=AUTH).json()
         if status["reindex"]["state"] in ("done", "failed"):
             return status
@@ -179,15 +199,12 @@ def test_forwarded_client_is_limited_on_its_own_when_the_proxy_is_trusted(small_
         assert again.status_code == 429
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL") and os.environ.get("REQUIRE_SERVICES") != "1",
-                    reason="TEST_REDIS_URL not set: the shared-Redis rate limit test needs a Redis server")
-def test_two_replicas_share_the_rate_limit_through_redis(small_settings: Settings):
-    url = os.environ["TEST_REDIS_URL"]
-    update = {"rate_limit": "3/minute", "redis_url": url, "trusted_proxies": ["127.0.0.1"]}
+def test_two_replicas_share_the_rate_limit_through_redis(small_settings: Settings, redis_url: str):
+    update = {"rate_limit": "3/minute", "redis_url": redis_url, "trusted_proxies": ["127.0.0.1"]}
     client_ip = f"10.9.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
     headers = {"X-Forwarded-For": client_ip}
     with _client(small_settings, **update) as one, _client(small_settings, **update) as two:
-        codes = [c.get("/api/search", params={"q": "đề án 06"}, headers=headers).status_code
+        codes = [c.post("/api/search", json={"query": "đề án 06"}, headers=headers).status_code
                  for c in (one, two, one, two)]
         assert codes == [200, 200, 200, 429]
 
@@ -227,22 +244,6 @@ def test_metrics_report_requests_latency_answers_and_index(client: TestClient):
     assert 'assistant_answers_total{answer_type="none",status="no_answer"} 1.0' in text
     assert "assistant_no_answer_rate 0.5" in text
     assert "assistant_index_info{version=" in text and "assistant_storage_faults_total 0.0" in text
-
-
-def test_unreachable_database_does_not_stop_answers_and_is_counted(small_settings: Settings):
-    dead = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
-    with _client(small_settings, database_url=dead) as c:
-        body = c.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()
-        assert body["status"] == "answered"
-        assert "assistant_storage_faults_total 1.0" in c.get("/metrics").text
-
-
-def test_storage_write_fault_is_counted_and_the_answer_still_goes_out(admin: TestClient):
-    assistant = admin.app.state.assistant  # type: ignore[attr-defined]
-    assistant.store = Store(make_engine("sqlite:////nonexistent/dir/assistant.db"))  # like a lost disk
-    assert admin.post("/api/chat", json={"question": "Đề án 06 là gì?"}).json()["status"] == "answered"
-    assistant.writer.flush(timeout=10)
-    assert "assistant_storage_faults_total 1.0" in admin.get("/metrics").text
 
 
 def test_purge_command_removes_old_records(small_settings: Settings, capsys: pytest.CaptureFixture[str],
@@ -300,22 +301,72 @@ def test_a_short_admin_token_is_refused_at_start_up():
         Settings(admin_token="short")
 
 
-def test_random_method_strings_do_not_grow_the_metrics(small_settings: Settings):
+def _empty_body() -> Callable[[], Awaitable[dict[str, Any]]]:
+    messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop() if messages else {"type": "http.disconnect"}
+
+    return receive
+
+
+def _keep_status(statuses: set[int]) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.add(message["status"])
+
+    return send
+
+
+def test_random_methods_and_paths_do_not_grow_the_metrics(small_settings: Settings):
     import random
     import string
 
     rng = random.Random(5)
+    known = ["/api/chat", "/api/search", "/api/feedback", "/healthz", "/metrics", "/", "/helpdesk", "/widget.js"]
+    # paths under a route template ("/static/{name}", "/admin/sessions/{session_id}") count as the template
+    templated = ["/static/", "/admin/sessions/", "/docs/assets/"]
+    chars = string.ascii_letters + string.digits + "-._~%!$&'()*+,;=:@"
 
-    def send(count: int) -> None:
+    def word() -> str:
+        return "".join(rng.choices(chars, k=rng.randint(1, 16)))
+
+    def path() -> str:
+        roll = rng.random()
+        if roll < 0.1:
+            return rng.choice(known)
+        if roll < 0.3:
+            return rng.choice(templated) + word()
+        return "/" + "/".join(word() for _ in range(rng.randint(1, 4)))
+
+    def method() -> str:
+        if rng.random() < 0.3:
+            return rng.choice(["GET", "POST", "PUT", "DELETE", "PATCH"])
+        return "".join(rng.choices(string.ascii_letters, k=rng.randint(3, 12)))
+
+    statuses: set[int] = set()
+
+    async def send(count: int) -> None:
+        # straight into the client's app (every middleware and the router, in its event loop): httpx would
+        # cost five times what the app does per request, and would tidy up the paths the app has to face
         for _ in range(count):
-            c.request("".join(rng.choices(string.ascii_uppercase, k=rng.randint(3, 12))), "/api/chat")
+            target = path()
+            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method(),
+                     "scheme": "http", "path": target, "raw_path": target.encode(), "query_string": b"",
+                     "root_path": "", "headers": [(b"host", b"testserver"), (b"content-length", b"0")],
+                     "client": ("127.0.0.1", 50000), "server": ("testserver", 80)}
+            await c.app(scope, _empty_body(), _keep_status(statuses))
 
-    with _client(small_settings) as c:
-        send(20)
+    with _client(small_settings, rate_limit="1000000/minute") as c:
+        c.portal.call(send, 2000)  # type: ignore[union-attr]
         c.get("/metrics")
         before = len(c.get("/metrics").text)
-        send(2000)
+        c.portal.call(send, 20_000)  # type: ignore[union-attr]
         after = c.get("/metrics").text
-    # counts grow by a few digits; no new series per method string
+    assert statuses and max(statuses) < 500, statuses
+    # counts grow by a few digits; no new series per method string or path
     assert len(after) <= before * 1.1, (before, len(after))
-    assert 'method="OTHER"' in after
+    assert 'method="OTHER"' in after and 'route="unmatched"' in after
+    routes = set(re.findall(r'assistant_http_requests_total\{[^}]*route="([^"]*)"', after))
+    assert routes <= {*known, "/static/{name}", "/admin/sessions/{session_id}", "/docs/assets/{name}",
+                      "unmatched"}, routes

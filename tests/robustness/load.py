@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 # Questions residents type: accented, without diacritics, English, abbreviations, off-topic.
 QUESTIONS = (
@@ -50,7 +49,7 @@ def mixed_request(client: int, n: int) -> Request:
     if n % 3 == 2:
         question = f"{question} ({client}-{n})"
     if n % 8 == 7:
-        return Request("GET", f"/api/search?q={quote(question)}&k=5")
+        return Request("POST", "/api/search", {"query": question, "k": 5})
     return Request("POST", "/api/chat", {"question": question})
 
 

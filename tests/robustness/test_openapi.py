@@ -68,7 +68,7 @@ def api(small_kb_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 def test_the_schema_lists_every_public_operation():
-    assert {"POST /api/chat", "GET /api/search", "POST /api/feedback", "GET /readyz", "POST /admin/reindex",
+    assert {"POST /api/chat", "POST /api/search", "POST /api/feedback", "GET /readyz", "POST /admin/reindex",
             "GET /admin/unanswered", "DELETE /admin/sessions/{session_id}"} <= set(OPERATIONS)
 
 
