@@ -220,14 +220,17 @@ class Assistant:
         self._failed_version = None if loaded else live["version"]
         return loaded
 
-    def reindex(self) -> dict[str, Any]:
-        """Rebuild from knowledge/ and swap the new index in; a failed build leaves the old one serving."""
+    def reindex(self, mode: BuildMode = "forward") -> dict[str, Any]:
+        """Rebuild from knowledge/ and swap the new index in; a failed build leaves the old one serving.
+
+        `forward` (POST /admin/reindex) refuses knowledge a later generation replaced; `force` is for a
+        publisher's deliberate change, which may bring back an earlier state of an entry."""
         if not self._reindex_lock.acquire(blocking=False):
             return {"state": "running"}
         started = time.time()
         try:
             self.reindex_status = {"state": "running", "started": started}
-            manifest = build_from_settings(self.settings, self.embedder)
+            manifest = build_from_settings(self.settings, self.embedder, mode)
             if not self.reload():
                 raise IndexUnusable(self.load_error or "new index did not load")
             self.reindex_status = {"state": "done", "started": started, "finished": time.time(),

@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_TOKEN_MIN_CHARS = 16
+ADMIN_ROLES = ("viewer", "editor", "publisher")
+SESSION_SECRET_MIN_CHARS = 32
 
 
 class Settings(BaseSettings):
@@ -63,6 +65,9 @@ class Settings(BaseSettings):
     # Sessions (follow-up questions)
     session_ttl_seconds: int = 1800
     max_sessions: int = 10000
+    session_secret: SecretStr = Field(
+        SecretStr(""), description="key that signs session tokens; empty: a random key for this process only, "
+                                   "so replicas behind one address must share one")
 
     max_question_chars: int = 1000
     answer_cache_size: int = 2048
@@ -70,7 +75,16 @@ class Settings(BaseSettings):
     # Storage, privacy and administration
     database_url: str = Field("", description="SQLAlchemy URL; empty means an SQLite file in DATA_DIR")
     retention_days: int = 90
-    admin_token: str = Field("", description="bearer token for /admin; empty turns the admin routes off")
+    # conversations waiting to be written (what a SIGKILL can lose at most; overflow is dropped and counted)
+    storage_queue: int = Field(10_000, ge=1)
+    # on SIGTERM, how long the queue may take to drain into the database before the process exits
+    storage_drain_seconds: float = Field(10.0, ge=0)
+    # how long a resident's feedback or erasure, or an editor's page, waits for the database
+    storage_timeout_seconds: float = Field(5.0, gt=0)
+    admin_token: str = Field("", description="bearer token for /admin (a publisher named 'admin'); empty and no "
+                                             "ADMIN_TOKENS turns the admin routes off")
+    # named editors: `name:role:token,...`, role one of viewer, editor, publisher (see README, "Editors")
+    admin_tokens: Annotated[list[str], NoDecode] = []
     # rate limits count an IPv6 client by its network of this size (one household or phone gets a /64)
     ipv6_prefix: int = Field(64, ge=32, le=128)
     manifest_poll_seconds: float = 5.0
@@ -84,7 +98,7 @@ class Settings(BaseSettings):
     frame_ancestors: str = "'self'"
     log_json: bool = True
 
-    @field_validator("trusted_proxies", "allowed_origins", "answerability_off", mode="before")
+    @field_validator("trusted_proxies", "allowed_origins", "answerability_off", "admin_tokens", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
         """Accept a comma-separated list as well as JSON."""
@@ -107,6 +121,32 @@ class Settings(BaseSettings):
         """A short admin token can be guessed: refuse one under ADMIN_TOKEN_MIN_CHARS at start-up."""
         if value and len(value) < ADMIN_TOKEN_MIN_CHARS:
             raise ValueError(f"ADMIN_TOKEN must be at least {ADMIN_TOKEN_MIN_CHARS} characters "
+                             "(for example `openssl rand -hex 32`)")
+        return value
+
+    @field_validator("admin_tokens")
+    @classmethod
+    def _named_tokens_are_sound(cls, value: list[str]) -> list[str]:
+        """Each ADMIN_TOKENS item is name:role:token with a known role and a token as long as ADMIN_TOKEN's."""
+        names: set[str] = set()
+        for item in value:
+            name, role, token = (item.split(":", 2) + ["", ""])[:3]
+            if not name or role not in ADMIN_ROLES:
+                raise ValueError(f"ADMIN_TOKENS items are name:role:token with role one of {', '.join(ADMIN_ROLES)}")
+            if len(token) < ADMIN_TOKEN_MIN_CHARS:
+                raise ValueError(f"ADMIN_TOKENS: the token of '{name}' must be at least {ADMIN_TOKEN_MIN_CHARS} "
+                                 "characters (for example `openssl rand -hex 32`)")
+            if name in names:
+                raise ValueError(f"ADMIN_TOKENS: the name '{name}' is given twice")
+            names.add(name)
+        return value
+
+    @field_validator("session_secret")
+    @classmethod
+    def _secret_is_long_enough(cls, value: SecretStr) -> SecretStr:
+        """Session tokens carry their signature, so a short key could be found offline: refuse one at start-up."""
+        if value.get_secret_value() and len(value.get_secret_value()) < SESSION_SECRET_MIN_CHARS:
+            raise ValueError(f"SESSION_SECRET must be at least {SESSION_SECRET_MIN_CHARS} characters "
                              "(for example `openssl rand -hex 32`)")
         return value
 

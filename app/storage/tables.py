@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -95,3 +95,40 @@ class Unanswered(Base):
     kb_version: Mapped[str] = mapped_column(String())
     status: Mapped[str] = mapped_column(String(16), default="no_answer", server_default="no_answer")
     related_id: Mapped[str | None] = mapped_column(String(), nullable=True)
+    # the question's search vector (float32) and the embedder that made it, for grouping without re-embedding
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary(), nullable=True)
+    vector_model: Mapped[str | None] = mapped_column(String(), nullable=True)
+
+
+class EditorialDraft(Base):
+    """An editor's proposed change to one FAQ entry (add, edit or retire), pending until a publisher acts."""
+
+    __tablename__ = "editorial_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action: Mapped[str] = mapped_column(String(16))
+    entry_id: Mapped[str] = mapped_column(String(), index=True)
+    # the entry as the knowledge model dumps it (None for a retirement)
+    entry: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # the residents' questions it answers, as stored (already redacted)
+    questions: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    author: Mapped[str] = mapped_column(String())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    published_by: Mapped[str | None] = mapped_column(String(), nullable=True)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class EditorialAudit(Base):
+    """Who changed what in the knowledge base, with which role, when, and the index version it led to."""
+
+    __tablename__ = "editorial_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    who: Mapped[str] = mapped_column(String())
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(16))
+    entry_id: Mapped[str] = mapped_column(String(), index=True)
+    draft_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    index_version: Mapped[str | None] = mapped_column(String(), nullable=True)

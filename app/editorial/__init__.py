@@ -1,0 +1,1 @@
+"""Editors' loop: draft an entry from residents' unanswered questions, preview it, review and publish it."""
