@@ -91,6 +91,8 @@ Until = Annotated[dt.date | None, Query(description="to this day (UTC), inclusiv
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Format = Annotated[Literal["json", "csv"], Query()]
+# a row id: what the databases can store (a larger number is a 422, not a driver overflow)
+DraftId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _rows_response(rows: list[Any], fmt: str, name: str) -> Response:
@@ -296,7 +298,7 @@ async def _pending(store: StoreReader, draft_id: int) -> DraftRow:
 
 
 @router.get("/drafts/{draft_id}", dependencies=[AdminDep], responses={404: {"model": ErrorResponse}})
-async def draft(draft_id: int, desk: DeskDep, store: StoreDep) -> dict[str, Any]:
+async def draft(draft_id: DraftId, desk: DeskDep, store: StoreDep) -> dict[str, Any]:
     """A draft with its entry's YAML before and after, for review."""
     row = await _pending(store, draft_id)
     change = _change(desk, row)
@@ -304,7 +306,7 @@ async def draft(draft_id: int, desk: DeskDep, store: StoreDep) -> dict[str, Any]
 
 
 @router.post("/drafts/{draft_id}/publish", responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
-async def publish(draft_id: int, desk: DeskDep, store: StoreDep, editor: PublisherDep) -> dict[str, Any]:
+async def publish(draft_id: DraftId, desk: DeskDep, store: StoreDep, editor: PublisherDep) -> dict[str, Any]:
     """Check the draft as check-kb does (422 with its messages), write it into knowledge/, reindex, and answer
     the draft's questions again with the new index."""
     row = await _pending(store, draft_id)

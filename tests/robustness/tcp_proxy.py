@@ -31,6 +31,13 @@ class Proxy:
     def close(self) -> None:
         """Stop listening and drop every forwarded connection."""
         self._stop.set()
+        for sock in self._sockets:
+            # shutdown first: a thread blocked in recv keeps the socket open past close(), and the database
+            # would then keep the session (and its locks) until a TCP timeout
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         for sock in [*self._sockets, *([self._listener] if self._listener else [])]:
             try:
                 sock.close()
