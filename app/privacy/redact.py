@@ -129,6 +129,8 @@ _RULES = (
     _rule("MST", _after(_MST_WORDS, rf"{_digits(10)}(?:\s?-\s?\d{{3}})?")),
     _rule("THẺ", rf"{_START}\d{{3}}{_digits(12, 16)}{_END}"),
     _rule("CCCD", _after(_CCCD_WORDS, _digits(11, 13))),
+    # and before one ("842248244757 là số định danh của con tôi": 84 + a landline in shape, an ID by its word)
+    _rule("CCCD", _before(_CCCD_WORDS, _digits(11, 13))),
     # without context, grouped IDs must open with 0 as every province code does, so money such as
     # "100.000.000.000 đồng" is left alone; an unbroken run of 12 digits is an ID whatever it starts with,
     # except 842..., which is a landline behind the 84 country code

@@ -243,3 +243,10 @@ TRICKY = [
 def test_redact_is_idempotent_on_number_soup(text):
     once = redact(text).text
     assert redact(once).text == once
+
+
+def test_an_id_named_after_the_number_is_an_id_even_in_a_landline_shape():
+    # hypothesis found it: 84 + 2 + 9 digits is a landline behind the country code, but the words say ID
+    result = redact("842248244757 là số định danh của con tôi")
+    assert result.text == "[CCCD] là số định danh của con tôi"
+    assert redact("gọi 842248244757 giúp tôi").kinds == ("SĐT",)
