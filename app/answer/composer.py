@@ -103,6 +103,8 @@ class Assessment:
     missing: list[str]
     says_unknown: bool
     ranked: list[Hit]
+    # the model's (answer, topic) probabilities for each candidate in retrieval order; empty without a model
+    probabilities: list[tuple[float, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -211,10 +213,8 @@ class Composer:
             for name in self.signals_off:
                 # a switched-off signal is a constant, so the fitted model cannot use it
                 row[name] = 0.0
-        if self.answerability is not None:
-            scored = self.answerability.predict_many(features)
-        else:
-            scored = [(self._threshold_score(h), h.confidence) for h in hits]
+        probabilities = self.answerability.predict_many(features) if self.answerability is not None else []
+        scored = probabilities or [(self._threshold_score(h), h.confidence) for h in hits]
         scored = [(0.0 if self.offer(h).says_unknown else a, t) for h, (a, t) in zip(hits, scored, strict=True)]
         order = sorted(range(len(hits)), key=lambda i: (scored[i][0], hits[i].confidence), reverse=True)
         best = order[0]
@@ -223,7 +223,7 @@ class Composer:
         return Assessment(
             best=hits[best], p_answer=round(scored[best][0], 3), topic=hits[topic], p_topic=round(scored[topic][1], 3),
             features=features, missing=self.signals.missing_terms(reading, offer), says_unknown=offer.says_unknown,
-            ranked=[hits[i] for i in order] + found.hits[RERANK_DEPTH:],
+            ranked=[hits[i] for i in order] + found.hits[RERANK_DEPTH:], probabilities=probabilities,
         )
 
     def _threshold_score(self, hit: Hit) -> float:

@@ -28,7 +28,7 @@ def judge_hits(composer: Composer, found: Retrieval) -> list[bool]:
     model = composer.answerability
     if model is None:
         return close
-    scored = model.predict_many(assessment.features)
+    scored = assessment.probabilities
     chosen = [a >= model.answer_threshold or p >= model.topic_threshold for a, p in scored]
     on_topic = max(p for _, p in scored) >= OFF_TOPIC_BELOW
     return [(i < len(chosen) and chosen[i]) or (on_topic and near) for i, near in enumerate(close)]

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-import uvicorn
 
 from app.main import create_app
 from app.settings import Settings
-from tests.browser.conftest import Tab, new_tab, save_screenshot
+from tests.browser.conftest import Tab, new_tab, save_screenshot, serve_in_thread
 from tests.editorial.helpers import ANSWER, EDITOR, GROUP, PUBLISHER, editorial_settings
 
 if TYPE_CHECKING:
@@ -27,24 +23,11 @@ def desk_server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     """A real server with named editors over a temp copy of the small base, residents' questions asked."""
     settings = editorial_settings(tmp_path)
     app = create_app(settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    for question in GROUP:
-        httpx.post(f"{url}/api/chat", json={"question": question}, timeout=30).raise_for_status()
-    app.state.assistant.writer.flush(timeout=10)
-    yield url, settings
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve_in_thread(app) as url:
+        for question in GROUP:
+            httpx.post(f"{url}/api/chat", json={"question": question}, timeout=30).raise_for_status()
+        app.state.assistant.writer.flush(timeout=10)
+        yield url, settings
 
 
 @pytest.fixture()
