@@ -71,7 +71,8 @@ def _check_kb(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     english = sum(1 for e in kb.faqs.values() if e.en)
     print(f"knowledge OK: {len(kb.articles)} articles, {len(kb.faqs)} FAQ entries ({english} with English), "
-          f"{len(kb.sources)} sources, {len(kb.synonyms)} synonyms; {len(report.warnings)} warning(s)")
+          f"{len(kb.sources)} sources, {len(kb.synonyms)} synonyms, {len(kb.provinces)} provinces, "
+          f"{len(kb.areas)} area(s) with offices; {len(report.warnings)} warning(s)")
     return 0
 
 
@@ -121,12 +122,15 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def _purge(settings: Settings, args: argparse.Namespace) -> int:
+    from app.handoff.tickets import purge_handoff
     from app.storage import Store
 
     days = args.days if args.days is not None else settings.retention_days
     store = Store.open(settings.storage_url())
     try:
         counts = store.purge_older_than(days)
+        # hand-off tickets go with the conversations; their contacts also once HANDOFF_CONTACT_DAYS have passed
+        counts.update(purge_handoff(store, days))
     finally:
         store.close()
     print(f"purged records older than {days} days: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,14 @@ from app.answer.answerability import AnswerabilityModel, fit_answerability
 from app.answer.cache import AnswerCache
 from app.answer.composer import Answer, Composer, Thresholds
 from app.answer.questions import collect_examples, load_questions
+from app.answer.referral import with_area_referral
 from app.answer.relevance import search_relevant
 from app.answer.sessions import SessionStore
 from app.index.embedder import Embedder, load_embedder
 from app.index.pointer import BuildMode
 from app.index.store import IndexData, IndexUnusable, build_index, check_manifest, load_index, read_manifest
 from app.knowledge.loader import KnowledgeError, hash_knowledge, load_knowledge
-from app.knowledge.models import Knowledge
+from app.knowledge.models import Area, Knowledge, Office
 from app.privacy import PRIVACY_REMINDER, redact
 from app.privacy.session_token import SessionTokens
 from app.search.retriever import Hit, RetrievalConfig, Retriever
@@ -60,6 +61,9 @@ class ChatResult:
     session_token: str  # signed: the client sends it back for follow-ups; only its id part is stored
     message_id: str
     kb_version: str
+    # the resident's area when the call named a known one, and its offices named in a referral
+    area: Area | None = None
+    offices: list[Office] = field(default_factory=list)
 
 
 @dataclass
@@ -256,6 +260,11 @@ class Assistant:
         return composer
 
     @property
+    def knowledge(self) -> Knowledge:
+        """The knowledge base the loaded index was built from."""
+        return self._composer().knowledge
+
+    @property
     def kb_version(self) -> str:
         """Version of the loaded index."""
         return self._composer().retriever.index.version
@@ -276,8 +285,9 @@ class Assistant:
             return None
         return self._composer().followup_context(question, self.sessions.previous(session_id))
 
-    def chat(self, question: str, session_token: str | None) -> ChatResult:
-        """Answer a question within a session; a missing, unknown, malformed or forged token starts a new one.
+    def chat(self, question: str, session_token: str | None, area: str | None = None) -> ChatResult:
+        """Answer a question within a session, for the resident's area when one is named (an unknown area is
+        answered as the national one); a missing, unknown, malformed or forged token starts a new session.
 
         Personal data is redacted before anything else sees the question: retrieval, the session
         memory, the cache and the database only ever hold the redacted text.
@@ -290,11 +300,17 @@ class Assistant:
         question = redaction.text
         context = self.context_for(question, session_token)
         kb_version = composer.retriever.index.version
-        cache_text = question if context is None else f"{question}\x00{context}"
+        known_area = composer.knowledge.area(area)
+        area_id = known_area.id if known_area else None
+        # the area changes which entries are seen (its own ones, the national ones they replace)
+        cache_text = "\x00".join([question, context or "", area_id or ""])
         answer = self.cache.get(cache_text, kb_version)
         if answer is None:
-            answer = composer.answer(question, context)
+            answer = composer.answer(question, context, area=area_id)
             self.cache.put(cache_text, kb_version, answer)
+        offices: list[Office] = []
+        if known_area is not None:
+            answer, offices = with_area_referral(answer, composer.knowledge, known_area)
         if redaction.found:
             answer = dataclasses.replace(answer, answer=f"{answer.answer}\n\n{PRIVACY_REMINDER[answer.language]}")
         if answer.status == "answered":
@@ -313,13 +329,13 @@ class Assistant:
             kb_version=kb_version, language=answer.language, had_personal_data=redaction.found,
             **self._kept_vector(answer),
         ))
-        return ChatResult(answer, session_token, message_id, kb_version)
+        return ChatResult(answer, session_token, message_id, kb_version, known_area, offices)
 
-    def search(self, query: str, k: int) -> SearchResult:
+    def search(self, query: str, k: int, area: str | None = None) -> SearchResult:
         """Ranked hits for the help desk (the query is redacted like a question) and which are relevant, with
         the composer that found them, so the caller reads titles and sources from the same index version."""
         composer = self._composer()
-        hits, relevant = search_relevant(composer, redact(query).text, k)
+        hits, relevant = search_relevant(composer, redact(query).text, k, area=area)
         return SearchResult(hits, composer, tuple(relevant))
 
     # Records -----------------------------------------------------------------------------------

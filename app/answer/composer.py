@@ -148,6 +148,8 @@ class Composer:
         self.expander = SynonymExpander(knowledge.synonyms) if expand_synonyms else None
         self.restorer = (DiacriticRestorer(u.text for u in retriever.index.units)
                          if restore_diacritics else None)
+        self._area_entries = [e for e in knowledge.faqs.values() if e.area is not None]
+        self._hidden: dict[str, frozenset[str]] = {}
 
     @staticmethod
     def confidence(hit: Hit) -> float:
@@ -158,17 +160,42 @@ class Composer:
         """Normalise and expand a question."""
         return process_query(question, self.expander, self.restorer)
 
-    def retrieve(self, question: str, context: str | None = None, k: int = 12) -> Retrieval:
-        """Ranked hits for a question; with a context (the question merged with the session's previous
-        one), each document's confidence blends how it matches the question alone and in context."""
+    def hidden_for(self, area: str | None) -> frozenset[str]:
+        """Entries a resident of `area` does not see: other areas' own entries, and the national entries that
+        their area (or its province) replaces."""
+        if not self._area_entries:
+            return frozenset()
+        found = self._hidden.get(area or "")
+        if found is None:
+            described = self.knowledge.area(area)
+            scope = {described.id, described.province} if described else set()
+            found = frozenset(
+                {e.id for e in self._area_entries if e.area not in scope}
+                | {ref for e in self._area_entries if e.area in scope for ref in e.overrides})
+            if described is not None or not area:
+                # unknown names are not kept: a caller cannot grow this map
+                self._hidden[area or ""] = found
+        return found
+
+    def _search(self, query: ProcessedQuery, k: int, vector: np.ndarray, hidden: frozenset[str]) -> list[Hit]:
+        if not hidden:
+            return self.retriever.search(query, k=k, vector=vector)
+        hits = self.retriever.search(query, k=k + len(hidden), vector=vector)
+        return [h for h in hits if h.unit.kind == "passage" or h.unit.ref not in hidden][:k]
+
+    def retrieve(self, question: str, context: str | None = None, k: int = 12, area: str | None = None) -> Retrieval:
+        """Ranked hits for a question, among the entries its area sees; with a context (the question merged
+        with the session's previous one), each document's confidence blends how it matches the question alone
+        and in context."""
+        hidden = self.hidden_for(area)
         query = self.prepare(question)
         vector = self.retriever.embed_query(query)
-        hits = self.retriever.search(query, k=FOLLOWUP_DEPTH if context else k, vector=vector)
+        hits = self._search(query, FOLLOWUP_DEPTH if context else k, vector, hidden)
         if context is None:
             return Retrieval(query, vector, hits)
         merged_query = self.prepare(context)
         merged_vector = self.retriever.embed_query(merged_query)
-        merged = self.retriever.search(merged_query, k=FOLLOWUP_DEPTH, vector=merged_vector)
+        merged = self._search(merged_query, FOLLOWUP_DEPTH, merged_vector, hidden)
         w = self.thresholds.followup_alone_weight
         scores: dict[tuple[str, int], list[float]] = {}
         best: dict[tuple[str, int], Hit] = {}
@@ -242,9 +269,9 @@ class Composer:
             return "partial"
         return "no_answer"
 
-    def answer(self, question: str, context: str | None = None) -> Answer:
-        """Answer one question, optionally in the context of the session's previous question."""
-        found = self.retrieve(question, context)
+    def answer(self, question: str, context: str | None = None, area: str | None = None) -> Answer:
+        """Answer one question, optionally in the context of the session's previous question, for an area."""
+        found = self.retrieve(question, context, area=area)
         # the question's vector goes with the answer, so an unanswered question is stored with it
         return dataclasses.replace(self._answer_found(found), vector=found.vector)
 

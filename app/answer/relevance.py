@@ -34,8 +34,8 @@ def judge_hits(composer: Composer, found: Retrieval) -> list[bool]:
     return [(i < len(chosen) and chosen[i]) or (on_topic and near) for i, near in enumerate(close)]
 
 
-def search_relevant(composer: Composer, query: str, k: int) -> tuple[list[Hit], list[bool]]:
+def search_relevant(composer: Composer, query: str, k: int, area: str | None = None) -> tuple[list[Hit], list[bool]]:
     """The k best hits for a help-desk search, and whether each is relevant."""
     # the model reads a question's top RERANK_DEPTH candidates together, as when answering it
-    found = composer.retrieve(query, k=max(k, RERANK_DEPTH))
+    found = composer.retrieve(query, k=max(k, RERANK_DEPTH), area=area)
     return found.hits[:k], judge_hits(composer, found)[:k]

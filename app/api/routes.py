@@ -12,6 +12,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from app.answer.composer import Citation
 from app.api.errors import BadQuestion, RateLimited
 from app.api.schemas import (
+    AreaOut,
+    AreasResponse,
     ChatRequest,
     ChatResponse,
     CitationOut,
@@ -19,10 +21,12 @@ from app.api.schemas import (
     EraseResponse,
     ErrorResponse,
     FeedbackRequest,
+    OfficeOut,
     SearchHitOut,
     SearchRequest,
     SearchResponse,
 )
+from app.knowledge.models import Area, Office
 from app.ratelimit import client_address, rate_limit_key
 from app.service import Assistant
 
@@ -83,7 +87,7 @@ def _clean_question(question: str, limit: int) -> str:
 async def chat(body: ChatRequest, assistant: AssistantDep, request: Request) -> ChatResponse:
     """Answer a question with numbered citations, or say honestly that there is no answer."""
     question = _clean_question(body.question, assistant.settings.max_question_chars)
-    result = await run_in_threadpool(assistant.chat, question, body.session_id)
+    result = await run_in_threadpool(assistant.chat, question, body.session_id, body.area)
     a = result.answer
     request.app.state.metrics.count_answer(a.answer_type, a.status)
     return ChatResponse(
@@ -91,7 +95,27 @@ async def chat(body: ChatRequest, assistant: AssistantDep, request: Request) -> 
         related_id=a.matched_id if a.status == "partial" else None,
         citations=[_citation(c) for c in a.citations], suggestions=a.suggestions,
         session_id=result.session_token, message_id=result.message_id, kb_version=result.kb_version,
+        area=_area(result.area) if result.area else None, referrals=[_office(o) for o in result.offices],
     )
+
+
+def _area(area: Area) -> AreaOut:
+    return AreaOut(id=area.id, name=area.name, level=area.level, province=area.province, offices=len(area.offices))
+
+
+def _office(office: Office) -> OfficeOut:
+    return OfficeOut(kind=office.kind, name=office.name, address=office.address, hours=office.hours,
+                     phone=office.phone, web=office.web, map=office.map, source_url=office.source.url,
+                     source_publisher=office.source.publisher, retrieved=office.source.retrieved)
+
+
+@router.get("/api/areas", response_model=AreasResponse, tags=["chat"])
+async def areas(assistant: AssistantDep) -> AreasResponse:
+    """The provinces and communes the `area` of a question (the widget's data-area) can name."""
+    kb = assistant.knowledge
+    listed = [kb.area(ident) for ident in [*kb.provinces, *(a for a in kb.areas if a not in kb.provinces)]]
+    return AreasResponse(areas=[_area(a) for a in listed if a is not None],
+                         provinces_source=kb.provinces_source.url if kb.provinces_source else None)
 
 
 SEARCH_BY_POST = ("Hãy tìm kiếm bằng POST /api/search với nội dung JSON {\"query\": \"...\", \"k\": 5}: "
@@ -115,7 +139,7 @@ async def search(body: SearchRequest, assistant: AssistantDep) -> SearchResponse
     The search text goes in the JSON body (`GET /api/search?q=` answers 405), so it never appears in URLs.
     """
     query = _clean_question(body.query, assistant.settings.max_question_chars)
-    found = await run_in_threadpool(assistant.search, query, body.k)
+    found = await run_in_threadpool(assistant.search, query, body.k, body.area)
     composer = found.composer
     kb = composer.knowledge
     out: list[SearchHitOut] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -15,6 +16,11 @@ class ChatRequest(BaseModel):
         None, description="The session token a previous reply returned, sent back unchanged for follow-up "
                           "questions; opaque to the client. Null, or any token this service did not issue "
                           "(unknown, malformed, signed with another key), starts a new session: never an error.")
+    area: str | None = Field(
+        None, max_length=100,
+        description="The resident's area (a province or commune id from GET /api/areas; the widget's data-area): "
+                    "its own entries are seen, and a reply without an answer names its offices. An unknown id "
+                    "is answered as the national knowledge base: never an error.")
 
 
 class CitationOut(BaseModel):
@@ -37,6 +43,38 @@ class CitationOut(BaseModel):
     retrieved: str | None = Field(None, description="YYYY-MM-DD the page was last read by the editors")
 
 
+class AreaOut(BaseModel):
+    """A province or commune the knowledge base knows."""
+
+    id: str
+    name: str
+    level: Literal["province", "commune"]
+    province: str
+    offices: int = Field(0, description="how many offices the area lists (0: only its name is known)")
+
+
+class OfficeOut(BaseModel):
+    """A place a resident can go or call, as published on the page it was read from."""
+
+    kind: Literal["police", "admin_centre", "digital_team", "one_stop", "hotline"]
+    name: str
+    address: str | None = None
+    hours: str | None = None
+    phone: str | None = None
+    web: str | None = None
+    map: str | None = None
+    source_url: str
+    source_publisher: str
+    retrieved: dt.date
+
+
+class AreasResponse(BaseModel):
+    """The areas a widget's data-area or the API's `area` can name."""
+
+    areas: list[AreaOut]
+    provinces_source: str | None = Field(None, description="the page the province list was read from")
+
+
 class ChatResponse(BaseModel):
     """The assistant's reply."""
 
@@ -55,6 +93,9 @@ class ChatResponse(BaseModel):
                                         "conversation's records requires.")
     message_id: str
     kb_version: str
+    area: AreaOut | None = Field(None, description="the area answered for, when the request named a known one")
+    referrals: list[OfficeOut] = Field([], description="with partial or no_answer: the area's offices the answer "
+                                                       "names")
 
 
 class SearchRequest(BaseModel):
@@ -62,6 +103,7 @@ class SearchRequest(BaseModel):
 
     query: str = Field(description="The search text, 1-1000 characters.")
     k: int = Field(5, ge=1, le=50, description="How many hits to return.")
+    area: str | None = Field(None, max_length=100, description="Search the entries this area sees (GET /api/areas).")
 
 
 class SearchHitOut(BaseModel):

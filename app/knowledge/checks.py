@@ -96,7 +96,8 @@ def check_knowledge(kb: Knowledge, today: dt.date | None = None) -> CheckReport:
             if src.status in ("superseded", "expired") and src.superseded_by not in entry.sources:
                 fail(f"cites '{src.id}', {src.status}, without the document in force"
                      + (f" ('{src.superseded_by}')" if src.superseded_by else ""))
-    entries = list(kb.faqs.values())
+    problems += _check_areas(kb, today)
+    entries = [e for e in kb.faqs.values() if e.area is None]
     words = {e.id: _words(e.question) for e in entries}
     for a, b in combinations(entries, 2):
         wa, wb = words[a.id], words[b.id]
@@ -107,6 +108,45 @@ def check_knowledge(kb: Knowledge, today: dt.date | None = None) -> CheckReport:
             warnings.append(KnowledgeProblem(b.path, b.line, f"FAQ '{b.id}' may ask the same as '{a.id}' "
                                              f"({a.path}:{a.line}): '{b.question}' / '{a.question}'"))
     return CheckReport(problems, warnings)
+
+
+def phone_is_plausible(phone: str) -> bool:
+    """A Vietnamese number as published: 10-11 digits from 0 or +84, or a 1800/1900 line of 8 or 10 digits."""
+    if re.search(r"[^\d +().-]", phone):
+        return False
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith(("1800", "1900")):
+        return len(digits) in (8, 10)
+    if phone.strip().startswith("+84") or digits.startswith("84") and not digits.startswith("0"):
+        return len(digits) in (11, 12)
+    return digits.startswith("0") and len(digits) in (10, 11)
+
+
+def _check_areas(kb: Knowledge, today: dt.date) -> list[KnowledgeProblem]:
+    """Every office traces to a page read on a date; links and phone numbers are well formed."""
+    problems: list[KnowledgeProblem] = []
+    for area in kb.areas.values():
+        def bad(message: str, a: str = area.id, path: str = area.path) -> None:
+            problems.append(KnowledgeProblem(path, 1, f"area '{a}': {message}"))
+
+        if area.as_of > today:
+            bad(f"as_of {area.as_of} is in the future")
+        if area.review_by is not None and area.review_by < area.as_of:
+            bad("review_by is before as_of")
+        for i, office in enumerate(area.offices):
+            where = f"offices[{i}] '{office.name}'"
+            if not (office.phone or office.address or office.web):
+                bad(f"{where} gives no phone, address or web page")
+            if office.phone and not phone_is_plausible(office.phone):
+                bad(f"{where}: '{office.phone}' does not look like a Vietnamese phone number")
+            for name, url in (("web", office.web), ("map", office.map), ("source url", office.source.url)):
+                if url is not None and not url_is_well_formed(url):
+                    bad(f"{where}: malformed {name} '{url}'")
+            if office.source.retrieved > today:
+                bad(f"{where}: source retrieved {office.source.retrieved} is in the future")
+    if kb.provinces_source is not None and not url_is_well_formed(kb.provinces_source.url):
+        problems.append(KnowledgeProblem("areas/provinces.yaml", 1, "malformed source url"))
+    return problems
 
 
 def entries_due(kb: Knowledge, today: dt.date | None = None) -> list[FaqEntry]:

@@ -10,6 +10,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from app.knowledge.areas import (
+    AREA_FAQ_SUFFIX,
+    area_faq_files,
+    area_of_faq_file,
+    describe_error,
+    load_areas,
+    load_provinces,
+)
 from app.knowledge.models import Article, FaqEntry, Knowledge, Source
 from app.text.normalize import fold_diacritics, normalize_text
 
@@ -34,10 +42,7 @@ class KnowledgeError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def _describe(err: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(x) for x in e['loc']) or 'entry'}: {e['msg']}" for e in err.errors()
-    )
+_describe = describe_error
 
 
 def _yaml_items(path: Path, rel: str, problems: list[KnowledgeProblem]) -> list[tuple[int, Any]]:
@@ -155,7 +160,8 @@ def load_knowledge(directory: Path) -> Knowledge:
 
     faqs: dict[str, FaqEntry] = {}
     questions: dict[str, KnowledgeProblem] = {}
-    for path in sorted((root / "faq").glob("*.yaml")):
+    for path in sorted((root / "faq").glob("*.yaml")) + area_faq_files(root):
+        area = area_of_faq_file(path) if path.name.endswith(AREA_FAQ_SUFFIX) else None
         for line, item in _yaml_items(path, rel(path), problems):
             where = KnowledgeProblem(rel(path), line, "")
             if not isinstance(item, dict):
@@ -170,6 +176,11 @@ def load_knowledge(directory: Path) -> Knowledge:
                 entry = FaqEntry(**item, path=rel(path), line=line)
             except ValidationError as exc:
                 problems.append(KnowledgeProblem(where.path, line, f"FAQ '{label}': {_describe(exc)}"))
+                continue
+            if entry.area != area:
+                problems.append(KnowledgeProblem(where.path, line, f"FAQ '{entry.id}': " + (
+                    f"an area-only entry belongs in knowledge/areas/{entry.area}{AREA_FAQ_SUFFIX}" if entry.area
+                    else f"an entry in this file needs `area: {area}`")))
                 continue
             _check_unique("FAQ", entry.id, where, ids, problems)
             faqs[entry.id] = entry
@@ -202,6 +213,29 @@ def load_knowledge(directory: Path) -> Knowledge:
                 problems.append(KnowledgeProblem(entry.path, entry.line,
                                                  f"FAQ '{entry.id}': unknown source '{ref}'"))
 
+    provinces, provinces_source, found = load_provinces(root, rel(root / "areas" / "provinces.yaml"))
+    areas, more = load_areas(root, rel)
+    problems += [KnowledgeProblem(*p) for p in found + more]
+    for described in areas.values():
+        if provinces and described.province not in provinces:
+            problems.append(KnowledgeProblem(described.path, 1, f"area '{described.id}': unknown province "
+                                             f"'{described.province}' (see areas/provinces.yaml)"))
+        if described.level == "province" and described.province != described.id:
+            problems.append(KnowledgeProblem(described.path, 1, f"area '{described.id}': a province names itself "
+                                             "as its province"))
+    for entry in faqs.values():
+        if entry.area is not None and entry.area not in areas and entry.area not in provinces:
+            problems.append(KnowledgeProblem(entry.path, entry.line, f"FAQ '{entry.id}': unknown area "
+                                             f"'{entry.area}' (describe it in areas/{entry.area}.yaml)"))
+        for ref in entry.overrides:
+            target = faqs.get(ref)
+            if entry.area is None:
+                problems.append(KnowledgeProblem(entry.path, entry.line, f"FAQ '{entry.id}': only an area-only "
+                                                 "entry overrides others"))
+            elif target is None or target.area is not None:
+                problems.append(KnowledgeProblem(entry.path, entry.line, f"FAQ '{entry.id}': overrides "
+                                                 f"'{ref}', which is not a national entry"))
+
     synonyms: dict[str, list[str]] = {}
     syn_path = root / "synonyms.yaml"
     if syn_path.exists():
@@ -224,14 +258,23 @@ def load_knowledge(directory: Path) -> Knowledge:
     if problems:
         raise KnowledgeError(problems)
     return Knowledge(articles=articles, faqs=faqs, sources=sources, synonyms=synonyms,
-                     content_hash=hash_knowledge(root))
+                     content_hash=hash_knowledge(root), areas=areas, provinces=provinces,
+                     provinces_source=provinces_source)
+
+
+def _indexed(path: Path, directory: Path) -> bool:
+    """True for a file whose text reaches the index: every knowledge file but the READMEs and the areas'
+    offices and province list (a changed phone number needs no rebuild; area-only entries do)."""
+    if path.suffix not in {".md", ".yaml", ".yml"} or path.name == "README.md":
+        return False
+    return path.parent != directory / "areas" or path.name.endswith(AREA_FAQ_SUFFIX)
 
 
 def hash_knowledge(directory: Path) -> str:
-    """A stable hash of every knowledge file's path and bytes."""
+    """A stable hash of the path and bytes of every knowledge file the index is built from."""
     digest = hashlib.sha256()
     for path in sorted(directory.rglob("*")):
-        if path.is_file() and path.suffix in {".md", ".yaml", ".yml"} and path.name != "README.md":
+        if path.is_file() and _indexed(path, directory):
             digest.update(str(path.relative_to(directory)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -136,6 +136,10 @@ class FaqEntry(_Record):
     review_by: dt.date | None = None
     # the entry only says where to ask: it covers the topic but has no answer to give
     referral: bool = False
+    # an area-only entry (knowledge/areas/<area>.faq.yaml): shown only to that area, in place of the national
+    # entries it overrides
+    area: str | None = Field(default=None, pattern=ID_PATTERN)
+    overrides: list[str] = []
     path: str = ""
     line: int = 0
 
@@ -155,6 +159,64 @@ class FaqEntry(_Record):
         return out
 
 
+OfficeKind = Literal["police", "admin_centre", "digital_team", "one_stop", "hotline"]
+
+
+class PageSource(_Record):
+    """The published page a contact was read from, and when."""
+
+    url: str
+    publisher: str
+    retrieved: dt.date
+    title: str | None = None
+    # the legal document the page reports, when it names one ("Nghị quyết 202/2025/QH15")
+    document: str | None = None
+
+    _blank = field_validator("url", "publisher")(_not_blank)
+
+
+class Office(_Record):
+    """A place residents can go or call: commune police, service centre, digital-technology team, hotline."""
+
+    kind: OfficeKind
+    name: str
+    address: str | None = None
+    hours: str | None = None
+    phone: str | None = None
+    web: str | None = None
+    map: str | None = None
+    source: PageSource
+
+    _blank = field_validator("name")(_not_blank)
+
+
+class Province(_Record):
+    """One of the province-level units (after Resolution 202/2025/QH15)."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    merged_from: list[str] = []
+    centre: str | None = None
+
+    _blank = field_validator("name")(_not_blank)
+
+
+class Area(_Record):
+    """A province or commune with its own offices (knowledge/areas/<id>.yaml)."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    level: Literal["province", "commune"]
+    # the province the area belongs to (a province names itself)
+    province: str = Field(pattern=ID_PATTERN)
+    as_of: dt.date
+    review_by: dt.date | None = None
+    offices: list[Office] = []
+    path: str = ""
+
+    _blank = field_validator("name")(_not_blank)
+
+
 class Knowledge(BaseModel):
     """The whole loaded knowledge base."""
 
@@ -165,3 +227,18 @@ class Knowledge(BaseModel):
     sources: dict[str, Source]
     synonyms: dict[str, list[str]]
     content_hash: str
+    areas: dict[str, Area] = {}
+    provinces: dict[str, Province] = {}
+    provinces_source: PageSource | None = None
+
+    def area(self, ident: str | None) -> Area | None:
+        """The area a widget or API call names: a described area, or a listed province without offices."""
+        if not ident:
+            return None
+        if ident in self.areas:
+            return self.areas[ident]
+        province = self.provinces.get(ident)
+        if province is None:
+            return None
+        return Area(id=province.id, name=province.name, level="province", province=province.id,
+                    as_of=self.provinces_source.retrieved if self.provinces_source else dt.date.min)

@@ -45,7 +45,7 @@ function ask(question) {
   fetch(api + "/api/chat", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ question: text, session_id: state.sessionId }),
+    body: JSON.stringify({ question: text, session_id: state.sessionId, area: data.area }),
     credentials: "omit",
     signal: job.controller.signal
   }).then(function (res) {

@@ -24,6 +24,7 @@ from app.index.store import build_index
 from app.knowledge.loader import load_knowledge
 from app.main import create_app
 from app.settings import ROOT, Settings
+from tests.areas_fixture import write_areas
 from tests.conftest import write_small_kb
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def _browser_missing() -> str | None:
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real uvicorn server on a free loopback port, over the small knowledge base and its index."""
     root = tmp_path_factory.mktemp("browser")
-    kb = write_small_kb(root)
+    kb = write_areas(write_small_kb(root))
     # one browser sends every question from one address: the per-client limit is not under test here
     settings = Settings(knowledge_dir=kb, index_dir=root / "index", data_dir=root / "var", rate_limit="10000/minute")
     build_index(load_knowledge(kb), load_embedder(settings.embedder), settings.index_dir)
