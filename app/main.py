@@ -13,7 +13,11 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api.admin import router as admin_router
+from app.api.admin_documents import UPLOAD_PATH, upload_body_limit
+from app.api.admin_documents import router as admin_documents_router
 from app.api.errors import install_error_handlers
+from app.api.handoff import router as handoff_router
+from app.api.helpdesk import router as helpdesk_router
 from app.api.middleware import BodySizeLimit, ObservabilityMiddleware, RefusedOriginWarning
 from app.api.pages import router as pages_router
 from app.api.routes import router
@@ -107,10 +111,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(admin_router)
+    app.include_router(admin_documents_router)
+    app.include_router(handoff_router)
+    app.include_router(helpdesk_router)
     app.include_router(pages_router)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], expose_headers=["Retry-After"], max_age=600)
     app.add_middleware(RefusedOriginWarning, allowed_origins=settings.allowed_origins)
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes,
+                       larger={UPLOAD_PATH: upload_body_limit(settings)})
     return app

@@ -11,6 +11,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+# the closed label set of assistant_handoff_tickets
+HANDOFF_EVENTS = ("opened", "answered", "closed")
+
 
 class _Callbacks(Collector):
     """Exposes counters kept elsewhere (storage writer, rate limiter, cache, index) at scrape time."""
@@ -51,6 +54,10 @@ class Metrics:
         self.no_answer_rate = Gauge("assistant_no_answer_rate", "Share of answers that were no_answer",
                                     registry=self.registry)
         self.rate_limited = Counter("assistant_rate_limited", "Requests refused with 429", registry=self.registry)
+        self.handoff = Counter("assistant_handoff_tickets", "Hand-off tickets opened, answered and closed",
+                               ["event"], registry=self.registry)
+        for event in HANDOFF_EVENTS:
+            self.handoff.labels(event)
         self._answered = 0
         self._unanswered = 0
 

@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     admin_tokens: Annotated[list[str], NoDecode] = []
     # rate limits count an IPv6 client by its network of this size (one household or phone gets a /64)
     ipv6_prefix: int = Field(64, ge=32, le=128)
+    # hand-off to the local team: contact details a resident leaves are deleted after this many days (or when
+    # the ticket is closed); opening tickets has its own, tighter rate limit (see README, "Hand-off")
+    handoff_contact_days: int = Field(30, ge=1, le=365)
+    handoff_rate_limit: str = "5/hour"
     manifest_poll_seconds: float = 5.0
 
     # Protecting the service
@@ -97,6 +101,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 16384
     frame_ancestors: str = "'self'"
     log_json: bool = True
+    # a document uploaded on the admin page (POST /admin/documents): the file's size, before base64
+    admin_upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1)
 
     @field_validator("trusted_proxies", "allowed_origins", "answerability_off", "admin_tokens", mode="before")
     @classmethod
@@ -143,6 +149,15 @@ class Settings(BaseSettings):
 
     @field_validator("session_secret")
     @classmethod
+    @field_validator("handoff_rate_limit")
+    @classmethod
+    def _handoff_rate_is_a_rate(cls, value: str) -> str:
+        """Refuse a HANDOFF_RATE_LIMIT that is not a rate at start-up, not at a resident's first hand-off."""
+        from app.ratelimit import parse_rate
+
+        parse_rate(value)
+        return value
+
     def _secret_is_long_enough(cls, value: SecretStr) -> SecretStr:
         """Session tokens carry their signature, so a short key could be found offline: refuse one at start-up."""
         if value.get_secret_value() and len(value.get_secret_value()) < SESSION_SECRET_MIN_CHARS:

@@ -217,14 +217,16 @@ def _invalid(exc: DraftInvalid) -> HTTPException:
                                                  f"{'; '.join(exc.problems)} / The draft fails the knowledge checks.")
 
 
-def _change(desk: Desk, body: DraftRequest | DraftRow) -> Change:
+def change_of(desk: Desk, body: DraftRequest | DraftRow) -> Change:
+    """The change a request or a saved draft describes; an invalid one is a 422 with the reason."""
     try:
         return desk.change(body.action, body.entry_id, body.entry)
     except DraftInvalid as exc:
         raise _invalid(exc) from exc
 
 
-def _draft_json(row: DraftRow) -> dict[str, Any]:
+def draft_json(row: DraftRow) -> dict[str, Any]:
+    """A saved draft as JSON."""
     return _plain(dataclasses.asdict(row))
 
 
@@ -266,7 +268,7 @@ async def prefill(body: PrefillRequest, desk: DeskDep, _: EditorDep) -> dict[str
 @router.post("/preview")
 async def preview(body: DraftRequest, desk: DeskDep, _: EditorDep) -> dict[str, Any]:
     """How each question is answered now and with the draft in place (a temporary index; nothing is saved)."""
-    change = _change(desk, body)
+    change = change_of(desk, body)
     result = await run_in_threadpool(desk.preview, change, body.questions)
     return {**result, "before": [dataclasses.asdict(o) for o in result["before"]],
             "after": [dataclasses.asdict(o) for o in result["after"]]}
@@ -275,22 +277,23 @@ async def preview(body: DraftRequest, desk: DeskDep, _: EditorDep) -> dict[str, 
 @router.post("/drafts", status_code=201)
 async def save_draft(body: DraftRequest, desk: DeskDep, store: StoreDep, editor: EditorDep) -> dict[str, Any]:
     """Save the draft as pending review (the audit log records it)."""
-    change = _change(desk, body)
+    change = change_of(desk, body)
     entry = (change.entry.model_dump(mode="json", exclude={"path", "line"}, exclude_defaults=True)
              if change.entry else None)
     row = await store(records.save_draft, change.action, change.entry_id, entry, clean_questions(body.questions),
                       editor.name, editor.role)
-    return {"draft": _draft_json(row)}
+    return {"draft": draft_json(row)}
 
 
 @router.get("/drafts", dependencies=[AdminDep])
 async def drafts(store: StoreDep, status: Literal["pending", "published", "all"] = "pending") -> dict[str, Any]:
     """Drafts, newest first."""
     rows = await store(records.list_drafts, None if status == "all" else status)
-    return {"items": [_draft_json(r) for r in rows], "count": len(rows)}
+    return {"items": [draft_json(r) for r in rows], "count": len(rows)}
 
 
-async def _pending(store: StoreReader, draft_id: int) -> DraftRow:
+async def pending_draft(store: StoreReader, draft_id: int) -> DraftRow:
+    """A saved draft, or 404."""
     row = await store(records.get_draft, draft_id)
     if row is None:
         raise HTTPException(status_code=404, detail=f"Không có bản nháp {draft_id}. / No draft {draft_id}.")
@@ -300,20 +303,20 @@ async def _pending(store: StoreReader, draft_id: int) -> DraftRow:
 @router.get("/drafts/{draft_id}", dependencies=[AdminDep], responses={404: {"model": ErrorResponse}})
 async def draft(draft_id: DraftId, desk: DeskDep, store: StoreDep) -> dict[str, Any]:
     """A draft with its entry's YAML before and after, for review."""
-    row = await _pending(store, draft_id)
-    change = _change(desk, row)
-    return {"draft": _draft_json(row), **await run_in_threadpool(desk.diff, change)}
+    row = await pending_draft(store, draft_id)
+    change = change_of(desk, row)
+    return {"draft": draft_json(row), **await run_in_threadpool(desk.diff, change)}
 
 
 @router.post("/drafts/{draft_id}/publish", responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
 async def publish(draft_id: DraftId, desk: DeskDep, store: StoreDep, editor: PublisherDep) -> dict[str, Any]:
     """Check the draft as check-kb does (422 with its messages), write it into knowledge/, reindex, and answer
     the draft's questions again with the new index."""
-    row = await _pending(store, draft_id)
+    row = await pending_draft(store, draft_id)
     if row.status != "pending":
         raise HTTPException(status_code=409, detail=f"Bản nháp {draft_id} đã được đăng. / Draft {draft_id} is "
                                                     "already published.")
-    change = _change(desk, row)
+    change = change_of(desk, row)
     try:
         result = await run_in_threadpool(desk.publish, change, row.questions)
     except DraftInvalid as exc:

@@ -13,7 +13,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from app.api.middleware import content_security_policy
-from app.api.static_assets import Asset, AssetCache, widget_strings_en_path
+from app.api.static_assets import Asset, AssetCache, widget_handoff_path, widget_strings_en_path
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 # Swagger UI and Redoc ship inside the fastapi-offline package, so /docs and /redoc load nothing from a CDN
@@ -32,6 +32,10 @@ ASSETS = {
     "helpdesk.css": "text/css; charset=utf-8",
     "helpdesk.js": "text/javascript; charset=utf-8",
     "admin.js": "text/javascript; charset=utf-8",
+    "helpdesk-tickets.js": "text/javascript; charset=utf-8",
+    "helpdesk-desk.js": "text/javascript; charset=utf-8",
+    "admin-flags.js": "text/javascript; charset=utf-8",
+    "admin-documents.js": "text/javascript; charset=utf-8",
 }
 
 
@@ -104,6 +108,9 @@ async def static_asset(name: str, request: Request) -> Response:
     strings_en = assets.widget_strings_en()
     if f"static/{name}" == widget_strings_en_path(strings_en):
         return _serve(request, strings_en, IMMUTABLE)
+    handoff = assets.widget_handoff()
+    if f"static/{name}" == widget_handoff_path(handoff):
+        return _serve(request, handoff, IMMUTABLE)
     media_type = ASSETS.get(name)
     if media_type is None:
         raise HTTPException(status_code=404)

@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from app.answer.questions import load_questions
+from app.editorial.documents import apply_any, changed_file, current_text, is_article_change, parse_document
 from app.editorial.files import (
     Change,
     DraftInvalid,
-    apply_change,
     dump_entry,
     entry_file,
     parse_entry,
-    target_file,
 )
 from app.index.pointer import MANIFEST, IndexUnusable, read_manifest
 from app.index.store import build_index, load_index
@@ -52,6 +51,9 @@ class Outcome:
     status: str
     matched_id: str | None
     answer_type: str
+    # the first citation's title ('Điều 12 khoản 2, Nghị định 69/2024/NĐ-CP') and its legal status
+    cited: str | None = None
+    cited_status: str | None = None
 
 
 @dataclass
@@ -97,20 +99,30 @@ class Desk:
                 "topics": [], "as_of": today.isoformat(), "review_by": (today + REVIEW_AFTER).isoformat()}
 
     def change(self, action: str, entry_id: str, payload: dict[str, Any] | None) -> Change:
-        """The change a draft asks for; DraftInvalid when the entry is not a valid FAQ entry."""
+        """The change a draft asks for; DraftInvalid when the entry is not a valid FAQ entry (or an uploaded
+        document's draft not a valid article)."""
         if action == "retire":
             return Change("retire", entry_id, None)
+        if action == "ingest":
+            document = parse_document(payload or {}, self.settings.knowledge_dir)
+            if entry_id and entry_id != document.article.id:
+                raise DraftInvalid([f"the document is article '{document.article.id}', not '{entry_id}'"])
+            return Change("ingest", document.article.id, None, document)
         entry = parse_entry(payload or {})
         if action == "edit" and entry.id != entry_id:
             raise DraftInvalid([f"an edit keeps the entry's id '{entry_id}' (retire it and add a new one to rename)"])
         return Change("add" if action == "add" else "edit", entry.id, entry)
 
     def diff(self, change: Change) -> dict[str, str]:
-        """The entry's YAML before and after the change, and a unified diff of the two."""
-        current = self.knowledge().faqs.get(change.entry_id)
+        """The entry's YAML (or the article's Markdown file) before and after the change, and a unified diff."""
+        kb = self.knowledge()
+        current = kb.faqs.get(change.entry_id)
         before = dump_entry(current) if current else ""
         after = dump_entry(change.entry) if change.entry else ""
         where = str(entry_file(self.settings.knowledge_dir, current).name) if current else "editor-drafts.yaml"
+        if is_article_change(kb, change):
+            before, where = current_text(self.settings.knowledge_dir, kb, change)
+            after = change.document.text() if change.document else ""
         lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
                                      f"a/{where}", f"b/{where}")
         return {"before": before, "after": after, "diff": "".join(lines)}
@@ -125,7 +137,7 @@ class Desk:
 
     def _apply_and_check(self, copy: Path, change: Change, tmp: str) -> Trial:
         try:
-            apply_change(copy, load_knowledge(copy), change)
+            apply_any(copy, load_knowledge(copy), change)
             kb = load_knowledge(copy)
         except KnowledgeError as exc:
             return Trial(copy, None, [_relative(str(p), tmp) for p in exc.problems])
@@ -185,10 +197,10 @@ class Desk:
                 if trial.knowledge is None or trial.problems:
                     raise DraftInvalid(trial.problems)
             kb = self.knowledge()
-            target = target_file(self.settings.knowledge_dir, kb, change)
+            target = changed_file(self.settings.knowledge_dir, kb, change)
             # the file as it was, to put back if the new index does not go live
             saved = target.read_bytes() if target.exists() else None
-            apply_change(self.settings.knowledge_dir, kb, change)
+            apply_any(self.settings.knowledge_dir, kb, change)
             status = self._reindex()
             if status.get("state") != "done":
                 if saved is None:
@@ -228,7 +240,9 @@ class Desk:
 
 def _outcome(composer: Any, question: str) -> Outcome:
     answer = composer.answer(question, None)
-    return Outcome(question, answer.status, answer.matched_id, answer.answer_type)
+    cited = answer.citations[0] if answer.citations else None
+    return Outcome(question, answer.status, answer.matched_id, answer.answer_type,
+                   cited.title if cited else None, cited.status if cited else None)
 
 
 def _relative(text: str, tmp: str) -> str:

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import ValidationError
 
 from app.knowledge.models import FaqEntry, Knowledge
 
+if TYPE_CHECKING:
+    from app.editorial.documents import IngestedDocument
+
 # new entries go to one file of their own, so a git diff shows at a glance what editors added
 NEW_ENTRIES_FILE = Path("faq") / "editor-drafts.yaml"
 NEW_ENTRIES_HEADER = "# Mục hỏi đáp do biên tập viên soạn và đăng từ trang quản trị (/admin).\n"
-Action = Literal["add", "edit", "retire"]
+Action = Literal["add", "edit", "retire", "ingest"]
 
 
 class DraftInvalid(ValueError):
@@ -31,11 +34,13 @@ class DraftInvalid(ValueError):
 
 @dataclass(frozen=True)
 class Change:
-    """One change to the knowledge base: a new entry, a new version of an entry, or its retirement."""
+    """One change to the knowledge base: a new entry, a new version of an entry, or its retirement; or an
+    uploaded document (action "ingest") that becomes an article."""
 
     action: Action
     entry_id: str
     entry: FaqEntry | None
+    document: IngestedDocument | None = None
 
 
 def parse_entry(data: dict[str, Any]) -> FaqEntry:

@@ -16,6 +16,14 @@ class IngestError(Exception):
     """A file cannot be ingested; the message says why and what to do."""
 
 
+class UnsupportedFormat(IngestError):
+    """The file is of a type no extractor reads."""
+
+
+class ExtractorMissing(IngestError):
+    """The extractor for the file's format is not installed (the `ingest` extra)."""
+
+
 @dataclass
 class Extracted:
     """The text of a document as blocks (paragraphs, step lists, table rows) and what the file states."""

@@ -21,7 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from app.index.chunking import chunk_article
-from app.ingest.document import Extracted, IngestError
+from app.ingest.document import Extracted, ExtractorMissing, IngestError, UnsupportedFormat
 from app.ingest.legal import read_legal, stated_date
 from app.knowledge.models import LEGAL_KINDS, Article
 from app.text.normalize import fold_diacritics, normalize_text
@@ -55,6 +55,9 @@ class IngestReport:
     passages: int
     missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # what is written: the front matter (a null date kept) and the paragraphs as extracted
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    paragraphs: list[str] = field(default_factory=list)
 
 
 def _extractor(path: Path) -> Callable[[Path], Extracted]:
@@ -71,7 +74,7 @@ def _extractor(path: Path) -> Callable[[Path], Extracted]:
     if suffix in (".md", ".markdown", ".txt"):
         from app.ingest.text import extract_text_file
         return extract_text_file
-    raise IngestError(f"{path}: unsupported file type '{suffix}' (HTML, PDF, DOCX, Markdown or plain text)")
+    raise UnsupportedFormat(f"{path}: unsupported file type '{suffix}' (HTML, PDF, DOCX, Markdown or plain text)")
 
 
 def article_id_for(path: Path) -> str:
@@ -98,6 +101,15 @@ def _front_matter(path: Path) -> dict[str, Any]:
 
 def ingest_file(path: Path, knowledge_dir: Path, options: IngestOptions) -> IngestReport:
     """Ingest one file into knowledge_dir/articles/<id>.md; an unchanged file changes nothing."""
+    report = read_document(path, knowledge_dir, options)
+    if report.outcome != "unchanged":
+        write_article(report.written, report.front_matter, report.paragraphs)
+    return report
+
+
+def read_document(path: Path, knowledge_dir: Path, options: IngestOptions) -> IngestReport:
+    """Everything ingest_file does but writing: the article, and whether it would be added, replace its
+    previous version or leave it unchanged."""
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
     article_id = options.article_id or article_id_for(path)
@@ -110,19 +122,17 @@ def ingest_file(path: Path, knowledge_dir: Path, options: IngestOptions) -> Inge
     try:
         extracted = extract(path)
     except ImportError as exc:  # the extractors are an optional extra, not in the server's runtime
-        raise IngestError(f"{path}: the extractor for this format is not installed ({exc.name}): "
-                          "pip install -e '.[ingest]'") from exc
+        raise ExtractorMissing(f"{path}: the extractor for this format is not installed ({exc.name}): "
+                               "pip install -e '.[ingest]'") from exc
     meta, paragraphs, missing, notes = _describe(path, extracted, options, article_id, digest)
     try:
         article = Article(**meta, paragraphs=[normalize_text(p) for p in paragraphs], path=str(target))
     except ValidationError as exc:
         raise IngestError(f"{path}: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from exc
     passages = len(chunk_article(article))
-    if previous is not None and previous.get("content_hash") == digest:
-        return IngestReport(path, article, target, "unchanged", passages, missing, notes)
-    _write_article(target, meta, paragraphs)
-    return IngestReport(path, article, target, "replaced" if previous is not None else "added", passages,
-                        missing, notes)
+    outcome: Literal["added", "replaced", "unchanged"] = (
+        "added" if previous is None else "unchanged" if previous.get("content_hash") == digest else "replaced")
+    return IngestReport(path, article, target, outcome, passages, missing, notes, meta, paragraphs)
 
 
 def _describe(path: Path, extracted: Extracted, options: IngestOptions, article_id: str,
@@ -169,10 +179,15 @@ def _describe(path: Path, extracted: Extracted, options: IngestOptions, article_
     return {k: v for k, v in meta.items() if v is not None or k == "published"}, paragraphs, missing, notes
 
 
-def _write_article(target: Path, meta: dict[str, Any], paragraphs: list[str]) -> None:
-    """Write front matter and text, atomically: a reader sees the old file or the new one."""
-    text = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" \
+def article_text(meta: dict[str, Any], paragraphs: list[str]) -> str:
+    """An article file's text: YAML front matter, then the paragraphs."""
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" \
         + "\n\n".join(paragraphs) + "\n"
+
+
+def write_article(target: Path, meta: dict[str, Any], paragraphs: list[str]) -> None:
+    """Write front matter and text, atomically: a reader sees the old file or the new one."""
+    text = article_text(meta, paragraphs)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")
     try:

@@ -178,7 +178,14 @@
 
   // Review and publication ---------------------------------------------------------------------
 
-  var ACTIONS = { add: "Thêm mục", edit: "Sửa mục", retire: "Gỡ mục" };
+  var ACTIONS = { add: "Thêm mục", edit: "Sửa mục", retire: "Gỡ mục", ingest: "Thêm tài liệu" };
+  // a module of this page (admin-documents.js) saved or changed a draft
+  document.addEventListener("admin:drafts-changed", function () { loadDrafts(); loadAudit(); });
+  // a module of this page (admin-flags.js) opens an entry in the draft form, with the questions it concerns
+  document.addEventListener("admin:edit-entry", function (e) {
+    fillForm(e.detail.entry, "edit", e.detail.questions || []);
+    draft.en = e.detail.entry.en;
+  });
 
   function loadDrafts() {
     api("GET", "/admin/drafts").then(function (data) {
@@ -198,6 +205,7 @@
           item.appendChild(button(d.action === "retire" ? "Gỡ mục này" : "Đăng", function () { publish(d); }));
         }
         item.appendChild(diff);
+        document.dispatchEvent(new CustomEvent("admin:draft-listed", { detail: { draft: d, item: item } }));
         box.appendChild(item);
       });
     }).catch(function (err) { publishStatus.textContent = err.message; });
@@ -245,7 +253,8 @@
     }).catch(function (err) { status.textContent = err.message; });
   }
 
-  var AUDIT = { draft: "soạn nháp", publish: "đăng", retire: "gỡ" };
+  var AUDIT = { draft: "soạn nháp", publish: "đăng", retire: "gỡ", flag: "báo sai",
+                "flag-resolved": "xử lý báo sai" };
 
   function loadAudit() {
     api("GET", "/admin/audit?limit=50").then(function (data) {
@@ -280,6 +289,7 @@
     api("GET", "/admin/me").then(function (me) {
       role = me.role;
       who.textContent = "Bạn: " + me.name + " (" + me.role + ")";
+      document.dispatchEvent(new CustomEvent("admin:signed-in", { detail: { role: me.role } }));
       return api("GET", "/admin/unanswered/groups" + query());
     }).then(function (data) {
       render(data);

@@ -17,6 +17,8 @@
   var nearbyResults = document.getElementById("nearby-results");
   var kb = document.getElementById("kb");
   var pending = null;
+  // the search the shown hits answer, as the service returned it (redacted)
+  var shownQuery = "";
   // a chat message residents read on a phone: the answer is cut near this length, at a sentence if it can
   var SHORT_ANSWER_CHARS = 500;
 
@@ -225,6 +227,10 @@
     }
     li.appendChild(details);
     li.setAttribute("aria-labelledby", headId);
+    // other modules (helpdesk-desk.js: record a hit used, flag a wrong answer) add their controls here
+    document.dispatchEvent(new CustomEvent("helpdesk:hit", {
+      detail: { hit: hit, query: shownQuery, item: li, actions: actions }
+    }));
     return li;
   }
 
@@ -233,6 +239,7 @@
   function showHits(body) {
     var relevant = body.hits.filter(function (hit) { return hit.relevant !== false; });
     var others = body.hits.filter(function (hit) { return hit.relevant === false; });
+    shownQuery = body.query;
     results.textContent = "";
     nearbyResults.textContent = "";
     relevant.forEach(function (hit) { results.appendChild(renderHit(hit)); });

@@ -195,6 +195,9 @@ function renderAnswer(msg) {
     box.appendChild(list);
   }
   box.appendChild(answerActions(msg, box.lang));
+  if (noAnswer || partial) {
+    box.appendChild(button("chip", T.handoff)).onclick = function () { handoff(this, msg.question); };
+  }
   if (r.message_id) box.appendChild(renderFeedback(msg));
   if (Array.isArray(r.suggestions) && r.suggestions.length) {
     box.appendChild(el("p", "sugg-title", partial ? T.nearest : T.suggestions));
@@ -274,3 +277,15 @@ function sendFeedback(msg, helpful, buttons, status) {
     announce(T.feedbackFailed);
   });
 }
+
+/* Hand-off to the local team: the form, and the replies to tickets kept on this device, are widget-handoff.js
+ * (HANDOFF, content-named), fetched only when a resident asks for the form or this device keeps a ticket. */
+function handoff(at, question) {
+  var s = el("script");
+  s.src = new URL(HANDOFF, script.src);
+  s.onload = function () { __dvcHandoff(api, T, historyKey, root, at, question, data); };
+  document.head.appendChild(s);
+}
+try {
+  if (localStorage[historyKey + ":handoff"]) handoff();
+} catch (e) { /* storage blocked: no ticket kept */ }

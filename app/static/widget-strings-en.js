@@ -88,5 +88,35 @@ window.__dvcWidgetStringsEn = {
   errServer: "The server hit an error, not your connection. Please try again in a few minutes.",
   errOther: "Something went wrong, please try again later.",
   retry: "Try again",
+  handoff: "Send the question to the local digital team",
+  // the hand-off module's texts (widget-handoff.js holds the Vietnamese ones)
+  handoffTexts: {
+    title: "Send the question to the local digital team",
+    intro: "The local digital-technology team will read your question and answer you right here in this chat. " +
+      "When you come back to this page, you will see the answer.",
+    question: "Question for the team",
+    questionHelp: "ID card numbers, phone numbers, OTP codes… written in the question are hidden before it is stored.",
+    contact: "Phone or e-mail for the team to contact you (optional)",
+    contactHelp: "Fill this in only if you want a call or a message back. It is used only to answer you, stored " +
+      "apart from your question, and deleted after {n} days or as soon as you close the request.",
+    contactHelpNoDays: "Fill this in only if you want a call or a message back. It is used only to answer you, " +
+      "stored apart from your question, and deleted after a short time or as soon as you close the request.",
+    send: "Send to the team",
+    cancel: "Don't send",
+    sending: "Sending…",
+    empty: "Please type your question before sending.",
+    sent: "Your question was sent. Your request code is {c}; quote it if you contact the digital team. " +
+      "The answer will appear here when you come back.",
+    failed: "Could not send it; please try again in a few minutes.",
+    tickets: "Questions you sent to the digital team",
+    ticket: "Request {c}",
+    waiting: "Waiting for the digital team's answer.",
+    replied: "The digital team answered:",
+    repliedNote: "The digital team has answered the question you sent.",
+    close: "Close request",
+    closeLabel: "Close request {c} (also deletes your contact details)",
+    closed: "Request {c} is closed.",
+    closeFailed: "Could not close the request; please try again."
+  },
   footer: "For reference only; official procedures are set by the competent authorities."
 };

@@ -87,6 +87,7 @@ var STRINGS_VI = {
   errServer: "Máy chủ đang gặp lỗi, không phải do bạn. Bạn thử lại sau ít phút nhé.",
   errOther: "Đã có lỗi, bạn thử lại sau nhé.",
   retry: "Thử lại",
+  handoff: "Gửi câu hỏi cho tổ công nghệ số",
   footer: "Thông tin tham khảo; thủ tục chính thức theo cơ quan có thẩm quyền."
 };
 

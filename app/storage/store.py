@@ -17,7 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from app.storage.migrate import upgrade_schema
 from app.storage.models import ConversationRecord, FeedbackRow, UnansweredRow, utc_now
-from app.storage.tables import Conversation, Feedback, Unanswered
+from app.storage.tables import Conversation, Feedback, HandoffContact, HandoffTicket, Unanswered
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 5
@@ -199,6 +199,10 @@ class Store:
                 _deleted(session, delete(table).where(table.session_id == session_id))
                 for table in (Conversation, Feedback, Unanswered)
             )
+            # questions handed off to the local team from this session, with their contacts
+            tickets = select(HandoffTicket.id).where(HandoffTicket.session_id == session_id)
+            _deleted(session, delete(HandoffContact).where(HandoffContact.ticket_id.in_(tickets)))
+            deleted += _deleted(session, delete(HandoffTicket).where(HandoffTicket.session_id == session_id))
         self._checkpoint()
         return deleted
 

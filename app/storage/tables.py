@@ -132,3 +132,83 @@ class EditorialAudit(Base):
     entry_id: Mapped[str] = mapped_column(String(), index=True)
     draft_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     index_version: Mapped[str | None] = mapped_column(String(), nullable=True)
+
+
+class HandoffTicket(Base):
+    """A resident's question sent to the local team (stored redacted), with the team's reply."""
+
+    __tablename__ = "handoff_tickets"
+    __table_args__ = (UniqueConstraint("code", name="uq_handoff_tickets_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(16))
+    # only a hash: a copy of the database cannot be used to read replies through the widget
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    session_id: Mapped[str | None] = mapped_column(String(SESSION_ID_LEN), index=True, nullable=True)
+    question: Mapped[str] = mapped_column(Text)
+    area: Mapped[str | None] = mapped_column(String(), nullable=True)
+    language: Mapped[str] = mapped_column(String(8))
+    had_personal_data: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    reply: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(), nullable=True)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    draft_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class HandoffContact(Base):
+    """How to reach the resident about one ticket, kept apart from the question and deleted when it expires."""
+
+    __tablename__ = "handoff_contacts"
+
+    ticket_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    contact: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class HelpSession(Base):
+    """A help-desk team member helping one resident at the desk; nothing about the resident is kept."""
+
+    __tablename__ = "helpdesk_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    member: Mapped[str] = mapped_column(String(), index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class HelpItem(Base):
+    """One thing a resident was helped with: its topic (or the entry used), the outcome and a redacted note."""
+
+    __tablename__ = "helpdesk_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[int] = mapped_column(Integer, index=True)
+    member: Mapped[str] = mapped_column(String())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    topic: Mapped[str] = mapped_column(String(32))
+    entry_id: Mapped[str | None] = mapped_column(String(), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AnswerFlag(Base):
+    """A team member's report that an answer is wrong: the question (redacted), the entry cited, the reason."""
+
+    __tablename__ = "helpdesk_flags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    reporter: Mapped[str] = mapped_column(String())
+    reporter_role: Mapped[str] = mapped_column(String(16))
+    origin: Mapped[str] = mapped_column(String(16))
+    question: Mapped[str] = mapped_column(Text)
+    entry_id: Mapped[str] = mapped_column(String(), index=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    resolution: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(), nullable=True)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)

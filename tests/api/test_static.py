@@ -113,8 +113,19 @@ def test_minify_js_keeps_strings_regular_expressions_and_line_breaks_that_matter
               "return a + +b - -c;\n")
     out = minify_js(source)
     assert '"/* kept */ // kept"' in out and "/\\/\\/[/*]x/g" in out and "dropped" not in out
-    assert "var b=a\n(r)" in out  # the line break decides how the statement ends: it stays
-    assert "var c=x/2/y;" in out and "a+ +b- -c" in out
+    assert ",b=a\n(r)" in out  # the line break decides how the statement ends: it stays
+    assert "\nvar c=x/2/y;" in out and "a+ +b- -c" in out
+
+
+def test_minify_js_shortens_only_where_the_grammar_reads_the_same():
+    source = ('var a = 1;\nvar b = x\n  ? true\n  : {false: 2};\nvar c = 3\nfoo();\nvar d = 4;\n'
+              'if (a) var e = 1;\nvar f = "one " +\n  "two";\nvar g = n * "3" + "4";\n'
+              'function h() { while (g()); return y.true; }\nfunction k() { z(); }\n')
+    out = minify_js(source)
+    # the line break after "3" ends the declarations (automatic semicolon insertion): foo() is not one of them
+    assert out.startswith('var a=1,b=x?true:{false:2},c=3\nfoo();var d=4;if(a)var e=1;var f="one two",')
+    assert 'g=n*"3"+"4";' in out and "while(g());return y.true}" in out and "{z()}" in out
+    assert minify_js("f(true, false)") == "f(!0,!1)"
 
 
 def test_minify_css_keeps_descendant_selectors():

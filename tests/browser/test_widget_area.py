@@ -3,8 +3,13 @@ when the assistant has no answer."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import Tab
+from typing import TYPE_CHECKING
+
+from tests.browser.conftest import Tab, new_tab
 from tests.browser.widget_helpers import SHADOW, ask, host_page, open_widget, serve_host_page
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 try:
     from playwright.sync_api import expect
@@ -12,7 +17,7 @@ except ImportError:  # the browser fixture then skips, or fails under REQUIRE_BR
     pass
 
 
-def test_an_area_widget_names_the_communes_offices_with_tappable_numbers(tab: Tab):
+def test_an_area_widget_names_the_communes_offices_with_tappable_numbers(tab: Tab, browser: Browser, base_url: str):
     serve_host_page(tab, host_page('data-area="tinh-a-phuong-mot"'))
     page = open_widget(tab, "/host-test")
     reply = ask(page, "Thủ tục xin giấy phép xây dựng nhà ở riêng lẻ cần những gì?")
@@ -27,7 +32,11 @@ def test_an_area_widget_names_the_communes_offices_with_tappable_numbers(tab: Ta
     # the commune's own entry answers there; the same widget without data-area gets the national one
     local = ask(page, "Đăng ký định danh điện tử mức 2 ở đâu?")
     assert local["answer"].startswith("Ở phường Một")
-    serve_host_page(tab, host_page(), path="/host-national")
-    page = open_widget(tab, "/host-national")
-    national = ask(page, "Đăng ký định danh điện tử mức 2 ở đâu?")
-    assert national["area"] is None and national["answer"].startswith("Bạn đăng ký mức 2 trực tiếp")
+    # another resident's phone (a new browser context: no kept conversation) on a page without data-area
+    other = new_tab(browser, base_url)
+    try:
+        serve_host_page(other, host_page(), path="/host-national")
+        national = ask(open_widget(other, "/host-national"), "Đăng ký định danh điện tử mức 2 ở đâu?")
+        assert national["area"] is None and national["answer"].startswith("Bạn đăng ký mức 2 trực tiếp")
+    finally:
+        other.page.context.close()

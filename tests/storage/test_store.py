@@ -23,13 +23,13 @@ def test_migrations_create_the_schema_and_reopening_changes_nothing(db_url: str)
     store = Store.open(db_url)
     with store.engine.connect() as connection:
         assert TABLES | {"alembic_version"} <= set(inspect(connection).get_table_names())
-        assert current_revision(connection) == head_revision() == "0005"
+        assert current_revision(connection) == head_revision() == "0007"
     store.record_conversation(conversation(status="no_answer"))
     store.close()
 
     reopened = Store.open(db_url)
     with reopened.engine.connect() as connection:
-        assert current_revision(connection) == "0005"
+        assert current_revision(connection) == "0007"
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
     assert reopened.count_unanswered() == 1
     reopened.close()

@@ -1,0 +1,215 @@
+/* The help desk's "Câu hỏi người dân gửi" section: questions residents sent from the widget when the assistant
+ * had no answer (hand-off tickets). A team member with an editor's or publisher's admin token (kept in
+ * sessionStorage only, shared with the desk section) lists open tickets, answers one (the resident sees the
+ * reply in the widget when they come back), closes it (its contact is deleted), and can turn the answer into a
+ * draft entry for the editors. Everything from the service is written with textContent. */
+(function () {
+  "use strict";
+
+  var TOKEN_KEY = "helpdesk-token";
+  var box = document.getElementById("tickets");
+  var tokenForm = document.getElementById("tickets-token-form");
+  var tokenInput = document.getElementById("tickets-token");
+  var section = document.getElementById("tickets-section");
+  var filter = document.getElementById("tickets-filter");
+  var refresh = document.getElementById("tickets-refresh");
+  var status = document.getElementById("tickets-status");
+  var list = document.getElementById("tickets-list");
+  if (!box || !tokenForm) return;
+
+  function storedToken() {
+    try {
+      return sessionStorage.getItem(TOKEN_KEY) || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  var token = storedToken();
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function when(iso) {
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? "" : d.toLocaleString("vi-VN");
+  }
+
+  function spaced(code) { return String(code).replace(/^(.{4})(.+)$/, "$1 $2"); }
+
+  /* The service's "Vietnamese / English" message, Vietnamese half. */
+  function detailOf(body, fallback) {
+    var detail = body && typeof body.detail === "string" ? body.detail : "";
+    return detail ? detail.split(" / ")[0] : fallback;
+  }
+
+  function call(method, path, body) {
+    var init = { method: method, headers: { "Authorization": "Bearer " + token } };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(path, init).then(function (res) {
+      return res.json().catch(function () { return null; }).then(function (data) {
+        if (res.ok) return data || {};
+        var message = res.status === 401 ? "Mã không đúng. Bạn nhập lại mã nhé."
+          : res.status === 403 ? "Mã này chỉ được xem. Cần mã biên tập viên hoặc người duyệt."
+            : res.status === 404 && path === "/admin/handoff" ? "Máy chủ chưa bật tính năng dành cho tổ viên."
+              : detailOf(data, "Đã có lỗi (" + res.status + "), bạn thử lại nhé.");
+        var error = new Error(message);
+        error.status = res.status;
+        throw error;
+      });
+    }, function () {
+      throw new Error("Chưa kết nối được tới máy chủ, bạn thử lại nhé.");
+    });
+  }
+
+  function say(node, text, isError) {
+    node.textContent = text;
+    node.classList.toggle("error", !!isError);
+  }
+
+  /* List the tickets in the chosen status; `done` says what was just done, before the count. */
+  function load(done) {
+    if (!token) return;
+    say(status, "Đang tải…");
+    call("GET", "/admin/handoff?status=" + encodeURIComponent(filter.value)).then(function (data) {
+      section.hidden = false;
+      list.textContent = "";
+      var items = Array.isArray(data.items) ? data.items : [];
+      items.forEach(function (t) { list.appendChild(renderTicket(t)); });
+      var count = items.length ? items.length + " yêu cầu." : "Không có yêu cầu nào.";
+      say(status, typeof done === "string" ? done + " " + count : count);
+    }).catch(function (err) {
+      say(status, err.message, true);
+      if (err.status === 401) {
+        section.hidden = true;
+        tokenInput.focus();
+      }
+    });
+  }
+
+  function renderTicket(t) {
+    var item = el("li", "hit ticket");
+    item.setAttribute("data-id", String(t.id));
+    var head = el("div", "hit-head");
+    var title = el("h3", null, "Yêu cầu " + spaced(t.code));
+    title.id = "ticket-" + t.id;
+    item.setAttribute("aria-labelledby", title.id);
+    head.appendChild(title);
+    head.appendChild(el("span", "meta", "Gửi lúc " + when(t.created_at) + (t.area ? " · địa bàn " + t.area : "")));
+    item.appendChild(head);
+    item.appendChild(el("p", "hit-text ticket-question", t.question));
+    if (t.contact) {
+      item.appendChild(el("p", "meta ticket-contact", "Liên hệ của người dân (chỉ dùng để trả lời, tự xóa khi " +
+        "đóng yêu cầu): " + t.contact));
+    }
+    if (t.reply) {
+      item.appendChild(el("p", "meta", "Đã trả lời" + (t.answered_by ? " (" + t.answered_by + ")" : "") + " lúc " +
+        when(t.answered_at) + ":"));
+      item.appendChild(el("p", "hit-text ticket-reply", t.reply));
+    }
+    var note = el("p", "status");
+    note.setAttribute("role", "status");
+    if (t.status !== "closed") item.appendChild(replyForm(t, note));
+    var actions = el("div", "actions");
+    if (t.status !== "closed") {
+      var close = el("button", "secondary", "Đóng yêu cầu");
+      close.type = "button";
+      close.addEventListener("click", function () {
+        close.disabled = true;
+        call("POST", "/admin/handoff/" + t.id + "/close").then(function () {
+          load("Đã đóng yêu cầu " + spaced(t.code) + ".");
+        }).catch(function (err) {
+          close.disabled = false;
+          say(note, err.message, true);
+        });
+      });
+      actions.appendChild(close);
+    }
+    if (t.reply && !t.draft_id) {
+      var draft = el("button", "secondary", "Tạo bản nháp");
+      draft.type = "button";
+      draft.setAttribute("aria-describedby", title.id);
+      draft.addEventListener("click", function () {
+        draft.disabled = true;
+        call("POST", "/admin/handoff/" + t.id + "/draft").then(function (data) {
+          draft.remove();
+          say(note, "Đã tạo bản nháp số " + data.draft.id + " cho biên tập viên (trang /admin): họ bổ sung cách " +
+            "hỏi khác, nguồn và chủ đề trước khi đăng.");
+        }).catch(function (err) {
+          draft.disabled = false;
+          say(note, err.message, true);
+        });
+      });
+      actions.appendChild(draft);
+    } else if (t.draft_id) {
+      actions.appendChild(el("span", "meta", "Đã có bản nháp số " + t.draft_id + "."));
+    }
+    item.appendChild(actions);
+    item.appendChild(note);
+    return item;
+  }
+
+  function replyForm(t, note) {
+    var form = el("form", "ticket-answer");
+    var id = "ticket-reply-" + t.id;
+    var label = el("label", null, t.reply ? "Sửa câu trả lời" : "Trả lời người dân");
+    label.htmlFor = id;
+    var text = el("textarea");
+    text.id = id;
+    text.rows = 4;
+    text.maxLength = 4000;
+    text.required = true;
+    text.value = t.reply || "";
+    var hint = el("p", "meta", "Người dân đọc câu trả lời trong hộp hỏi đáp khi quay lại. Không ghi số giấy tờ " +
+      "hay thông tin cá nhân của người dân vào câu trả lời.");
+    hint.id = id + "-hint";
+    text.setAttribute("aria-describedby", hint.id);
+    var send = el("button", null, "Gửi trả lời");
+    send.type = "submit";
+    form.appendChild(label);
+    form.appendChild(text);
+    form.appendChild(hint);
+    form.appendChild(send);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (!text.value.trim()) {
+        say(note, "Bạn nhập câu trả lời trước khi gửi nhé.", true);
+        text.focus();
+        return;
+      }
+      send.disabled = true;
+      call("POST", "/admin/handoff/" + t.id + "/answer", { reply: text.value }).then(function () {
+        load("Đã gửi trả lời cho yêu cầu " + spaced(t.code) + ".");
+      }).catch(function (err) {
+        send.disabled = false;
+        say(note, err.message, true);
+      });
+    });
+    return form;
+  }
+
+  tokenForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    token = tokenInput.value.trim();
+    try {
+      sessionStorage.setItem(TOKEN_KEY, token);
+    } catch (err) { /* kept for this page only */ }
+    tokenInput.value = "";
+    load();
+  });
+  filter.addEventListener("change", function () { load(); });
+  refresh.addEventListener("click", function () { load(); });
+  box.addEventListener("toggle", function () {
+    if (!box.open) return;
+    token = token || storedToken();
+    if (token) load();
+    else tokenInput.focus();
+  });
+})();
