@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import threading
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -209,9 +210,12 @@ def _missing(ticket_id: int) -> HTTPException:
 
 @router.get("/admin/handoff", tags=["admin"])
 async def team_tickets(store: StoreDep, _: EditorDep,
-                       status: Literal["open", "answered", "closed", "all"] = "open") -> dict[str, Any]:
-    """Residents' questions sent to the team, the longest waiting first, with their contacts while kept."""
-    rows = await store(tickets.list_tickets, None if status == "all" else status)
+                       status: Literal["open", "answered", "closed", "all"] = "open",
+                       area: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z0-9-]+$")] = None,
+                       ) -> dict[str, Any]:
+    """Residents' questions sent to the team, the longest waiting first, with their contacts while kept; with
+    `area`, only those sent from that area's widget (a commune's team sees its own)."""
+    rows = await store(functools.partial(tickets.list_tickets, area=area), None if status == "all" else status)
     return {"items": [_team(r) for r in rows], "count": len(rows)}
 
 

@@ -170,13 +170,16 @@ def _close(session: Session, row: HandoffTicket, now: dt.datetime) -> bool:
 
 
 def list_tickets(store: Store, status: Status | None = "open", limit: int = 200,
-                 now: dt.datetime | None = None) -> list[TeamView]:
-    """Tickets for the team, oldest first (the longest waiting on top); `status` None lists all."""
+                 now: dt.datetime | None = None, area: str | None = None) -> list[TeamView]:
+    """Tickets for the team, oldest first (the longest waiting on top); `status` None lists all; `area` keeps
+    the tickets sent from that area."""
     now = now or _now()
     query = select(HandoffTicket, HandoffContact.contact).outerjoin(
         HandoffContact, (HandoffContact.ticket_id == HandoffTicket.id) & (HandoffContact.expires_at > now))
     if status:
         query = query.where(HandoffTicket.status == status)
+    if area:
+        query = query.where(HandoffTicket.area == area)
     query = query.order_by(HandoffTicket.created_at, HandoffTicket.id).limit(limit)
     with Session(store.engine) as session:
         return [_team(row, contact) for row, contact in session.execute(query)]

@@ -98,6 +98,17 @@ def test_question_is_stored_redacted_and_the_contact_apart_until_the_ticket_is_c
     assert client.post("/api/handoff/status", json=created).json()["status"] == "closed"
 
 
+def test_a_communes_team_lists_the_tickets_sent_from_its_area(client: TestClient):
+    _open(client, "Đổi địa chỉ trên VNeID ở phường Một thế nào?", area="tinh-a-phuong-mot")
+    _open(client, "Làm lại thẻ căn cước ở xã Hai ở đâu?", area="tinh-a-xa-hai")
+    _open(client, "Câu hỏi không nói nơi nào")
+    r = client.get("/admin/handoff", params={"area": "tinh-a-phuong-mot"}, headers=auth(EDITOR))
+    assert r.status_code == 200
+    assert [t["question"] for t in r.json()["items"]] == ["Đổi địa chỉ trên VNeID ở phường Một thế nào?"]
+    assert len(_tickets(client)) == 3
+    assert client.get("/admin/handoff", params={"area": "Phường Một!"}, headers=auth(EDITOR)).status_code == 422
+
+
 def test_the_code_without_its_secret_reveals_nothing(client: TestClient):
     created = _open(client)
     wrong = client.post("/api/handoff/status", json={"code": created["code"], "secret": "guess" * 8})
