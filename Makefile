@@ -80,6 +80,8 @@ eval: $(RUN_STAMP)
 
 # speed on this machine as one table (bench-results/latest.json); `$(PY) -m bench --help` for --quick, --skip-large
 bench: $(RUN_STAMP)
+	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null 2>&1 \
+		|| echo "wrk (Debian package) could not be installed: HTTP load comes from the Python client"
 	$(LOCAL_INDEX)
 	$(PY) -m bench
 

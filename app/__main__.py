@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import logging
 import sys
-from typing import get_args
+from typing import Any, get_args
 
 from app.knowledge.models import SOURCE_KINDS, LegalStatus
 from app.settings import Settings
@@ -116,8 +116,13 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
     # uvicorn's own access log would print query strings, which may carry personal data
     # proxy_headers off: uvicorn would otherwise let any loopback peer's X-Forwarded-For replace the client
     # address before TRUSTED_PROXIES is consulted (the app reads that header itself, from trusted proxies)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False,
-                proxy_headers=False, timeout_keep_alive=5)
+    options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_config": None,
+                               "access_log": False, "proxy_headers": False, "timeout_keep_alive": 5}
+    if settings.workers > 1:
+        from app.workers import serve_workers
+
+        return serve_workers(settings.workers, options, settings.log_json, settings.storage_drain_seconds + 30)
+    uvicorn.run(create_app(settings), **options)
     return 0
 
 

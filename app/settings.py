@@ -33,6 +33,8 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # server processes for `python -m app serve` (each loads its own model and index; see README, "Speed")
+    workers: int = Field(1, ge=1, le=16)
 
     # Retrieval (tuned on the dev split of tests/data/questions/; see README, "Quality")
     search_candidates: int = 60
@@ -85,12 +87,12 @@ class Settings(BaseSettings):
                                              "ADMIN_TOKENS turns the admin routes off")
     # named editors: `name:role:token,...`, role one of viewer, editor, publisher (see README, "Editors")
     admin_tokens: Annotated[list[str], NoDecode] = []
-    # rate limits count an IPv6 client by its network of this size (one household or phone gets a /64)
-    ipv6_prefix: int = Field(64, ge=32, le=128)
     # hand-off to the local team: contact details a resident leaves are deleted after this many days (or when
     # the ticket is closed); opening tickets has its own, tighter rate limit (see README, "Hand-off")
     handoff_contact_days: int = Field(30, ge=1, le=365)
     handoff_rate_limit: str = "5/hour"
+    # rate limits count an IPv6 client by its network of this size (one household or phone gets a /64)
+    ipv6_prefix: int = Field(64, ge=32, le=128)
     manifest_poll_seconds: float = 5.0
 
     # Protecting the service
@@ -99,10 +101,10 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = []
     allowed_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = 16384
-    frame_ancestors: str = "'self'"
-    log_json: bool = True
     # a document uploaded on the admin page (POST /admin/documents): the file's size, before base64
     admin_upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1)
+    frame_ancestors: str = "'self'"
+    log_json: bool = True
 
     @field_validator("trusted_proxies", "allowed_origins", "answerability_off", "admin_tokens", mode="before")
     @classmethod
@@ -147,8 +149,6 @@ class Settings(BaseSettings):
             names.add(name)
         return value
 
-    @field_validator("session_secret")
-    @classmethod
     @field_validator("handoff_rate_limit")
     @classmethod
     def _handoff_rate_is_a_rate(cls, value: str) -> str:
@@ -158,6 +158,8 @@ class Settings(BaseSettings):
         parse_rate(value)
         return value
 
+    @field_validator("session_secret")
+    @classmethod
     def _secret_is_long_enough(cls, value: SecretStr) -> SecretStr:
         """Session tokens carry their signature, so a short key could be found offline: refuse one at start-up."""
         if value.get_secret_value() and len(value.get_secret_value()) < SESSION_SECRET_MIN_CHARS:

@@ -24,7 +24,7 @@ from app.settings import ROOT, Settings
 from bench.inprocess import DenseBaseline, bare_embedding_seconds, cached_chat_seconds, compare_with_baseline
 from bench.report import Row, format_table, to_json, write_json
 from bench.scaling import SizeResult, measure_size
-from bench.serving import LevelResult, LoadPlan, measure_level, server_env
+from bench.serving import CONFIGS, DEFAULT_CONFIG, LevelResult, LoadPlan, measure_level, server_env
 from bench.stats import median, percentile
 
 SLICES = ("accented", "no_diacritics", "abbrev_typo", "english", "followup")
@@ -79,7 +79,7 @@ def level_rows(levels: list[LevelResult]) -> list[Row]:
     """Latency and throughput rows of each concurrency level."""
     rows = []
     for lv in levels:
-        section = f"http {lv.clients} client{'s' if lv.clients > 1 else ''}"
+        section = f"http {lv.config}, {lv.clients} client{'s' if lv.clients > 1 else ''}"
         u, c = lv.uncached, lv.cached
         rows += [
             Row(section, "uncached p50 / p95 / p99", (u.p50, u.p95, u.p99), "ms", f"n={u.n} first-time questions"),
@@ -92,6 +92,23 @@ def level_rows(levels: list[LevelResult]) -> list[Row]:
     return rows
 
 
+def scaling_rows(levels: list[LevelResult]) -> list[Row]:
+    """Whether throughput rises with load: each level against one client, and its tail against its median."""
+    rows = []
+    for config in dict.fromkeys(lv.config for lv in levels):
+        mine = [lv for lv in levels if lv.config == config]
+        single = next((lv for lv in mine if lv.clients == 1), None)
+        for lv in mine:
+            if lv.clients == 1 or single is None:
+                continue
+            rows += [Row("scaling", f"{config}: throughput {lv.clients} clients / 1 client",
+                         (lv.uncached_rps / single.uncached_rps,), "ratio", "goal >= 1.5"),
+                     Row("scaling", f"{config}: p99 / p50 at {lv.clients} clients",
+                         (lv.uncached.p99 / lv.uncached.p50,), "ratio",
+                         f"goal <= 2; load from {lv.client}, client CPU {lv.client_cpu_share:.1%} of the machine")]
+    return rows
+
+
 def ratio_rows(levels: list[LevelResult], cores: int) -> list[Row]:
     """The ratios the service is judged on: uncached latency and throughput against the embedding floor.
 
@@ -99,6 +116,8 @@ def ratio_rows(levels: list[LevelResult], cores: int) -> list[Row]:
     """
     rows = []
     for lv in levels:
+        if lv.config != DEFAULT_CONFIG:
+            continue
         bare = lv.bare_embedding_ms
         if lv.clients == 1:
             rows += [Row("ratios", "uncached p50 (1 client) / bare embedding p50", (lv.uncached.p50 / bare,), "ratio",
@@ -114,12 +133,16 @@ def ratio_rows(levels: list[LevelResult], cores: int) -> list[Row]:
 
 
 def server_rows(levels: list[LevelResult]) -> list[Row]:
-    """Cold start and peak memory of the server processes."""
-    colds = [lv.cold_start_seconds for lv in levels]
-    return [Row("server", "cold start p50 / max (spawn -> /readyz 200)", (median(colds), max(colds)), "s",
-                f"{len(colds)} starts, one per level"),
-            Row("server", "peak RSS (VmHWM), largest server", (max(lv.peak_rss_mb for lv in levels),), "MB",
-                "read after its load run")]
+    """Cold start and peak memory of the server processes, per configuration."""
+    rows = []
+    for config in dict.fromkeys(lv.config for lv in levels):
+        mine = [lv for lv in levels if lv.config == config]
+        colds = [lv.cold_start_seconds for lv in mine]
+        rows += [Row("server", f"{config}: cold start p50 / max (spawn -> /readyz 200)", (median(colds), max(colds)),
+                     "s", f"{len(colds)} starts, one per level"),
+                 Row("server", f"{config}: peak RSS (VmHWM) of its largest process",
+                     (max(lv.peak_rss_mb for lv in mine),), "MB", "read after its load run; with workers, one worker")]
+    return rows
 
 
 def size_rows(sizes: list[SizeResult], skipped_large: bool) -> list[Row]:
@@ -207,11 +230,12 @@ def run(plan: Plan, settings: Settings, workdir: Path, questions_path: Path,
     def probe() -> float:
         return median(bare_embedding_seconds(embedder, [i.q for i in dev[: plan.probe_questions]])) * 1000
 
-    for clients in plan.levels:
-        log(f"HTTP load, {clients} clients")
-        levels.append(measure_level(clients, plan.load, pool, workdir, ROOT, env, probe))
+    for config in CONFIGS:
+        for clients in plan.levels:
+            log(f"HTTP load, {config}, {clients} clients")
+            levels.append(measure_level(clients, plan.load, pool, workdir, ROOT, env, probe, config))
     raw["http"] = [asdict(lv) for lv in levels]
-    rows += level_rows(levels) + ratio_rows(levels, cores) + server_rows(levels)
+    rows += level_rows(levels) + ratio_rows(levels, cores) + scaling_rows(levels) + server_rows(levels)
 
     sizes = []
     for factor in plan.factors:

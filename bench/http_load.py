@@ -34,6 +34,14 @@ def peak_rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmHWM for process {pid}")
 
 
+def children(pid: int) -> list[int]:
+    """The live child processes of a process (uvicorn's workers under its supervisor)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(c) for c in task.read_text().split()]
+    return found
+
+
 class ServerProcess:
     """`python -m app serve` as a subprocess on a free loopback port, stopped on exit."""
 
@@ -70,10 +78,10 @@ class ServerProcess:
             conn.close()
 
     def peak_rss_mb(self) -> float:
-        """Peak resident memory of the server so far."""
+        """Peak resident memory of the server so far: of its largest process (with WORKERS, a worker)."""
         if self.process is None:
             raise RuntimeError("server not started")
-        return peak_rss_mb(self.process.pid)
+        return max(peak_rss_mb(pid) for pid in [self.process.pid, *children(self.process.pid)])
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL after 20 s)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import sys
 import tempfile
 from collections.abc import Callable
@@ -11,6 +12,14 @@ from pathlib import Path
 
 from bench.http_load import LoadResult, ServerProcess, run_load
 from bench.stats import Summary, summarize
+from bench.wrk_load import WrkResult, distinct_bodies, run_wrk, wrk_available
+
+DEFAULT_CONFIG = "1 process"
+# the server configurations `make bench` loads: the default, and the one README recommends for throughput
+WORKERS_CONFIG = "2 workers x 1 thread"
+CONFIGS: dict[str, dict[str, str]] = {DEFAULT_CONFIG: {}, WORKERS_CONFIG: {"WORKERS": "2", "EMBED_THREADS": "1"}}
+# enough distinct questions that no wrk run sends one twice (about 60 req/s for 30 s at most here)
+WRK_BODIES = 4000
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,10 @@ class LevelResult:
     cached_rps: float
     mix_rps: float
     errors: int
+    # who generated the load of the uncached and cached phases, and the share of the machine's CPU it used
+    client: str = "python"
+    client_cpu_share: float = float("nan")
+    config: str = DEFAULT_CONFIG
 
 
 def _ms(result: LoadResult, label: str) -> Summary:
@@ -55,7 +68,7 @@ def server_env(index_dir: Path, knowledge_dir: Path, embedder: str, data_dir: Pa
 
 
 def measure_level(clients: int, plan: LoadPlan, pool: list[str], workdir: Path, project: Path,
-                  env: dict[str, str], bare_probe: Callable[[], float]) -> LevelResult:
+                  env: dict[str, str], bare_probe: Callable[[], float], config: str = DEFAULT_CONFIG) -> LevelResult:
     """Start a server, warm it up, then time first-time questions, repeats of them, and a half-and-half mix.
 
     The cache starts empty in each server, so every level sees the same first-time questions.
@@ -66,10 +79,14 @@ def measure_level(clients: int, plan: LoadPlan, pool: list[str], workdir: Path, 
     fresh = pool[plan.warmup_requests: plan.warmup_requests + plan.uncached_requests]
     extra = pool[plan.warmup_requests + plan.uncached_requests:][: plan.mix_fresh]
     data_dir = Path(tempfile.mkdtemp(prefix=f"data-{clients}-", dir=workdir))
-    with ServerProcess(project, {**env, "DATA_DIR": str(data_dir)}, workdir / f"server-{clients}.log") as server:
+    log_path = workdir / f"server-{len(list(workdir.glob('server-*.log')))}-{clients}.log"
+    with ServerProcess(project, {**env, **CONFIGS[config], "DATA_DIR": str(data_dir)}, log_path) as server:
         cold = server.start()
         run_load(server.port, [(q, "warmup") for q in warmup], 1, plan.phase_seconds)
         bare_ms = bare_probe()
+        if wrk_available():
+            return _measure_with_wrk(clients, plan, server, cold, bare_ms, pool[plan.warmup_requests:], workdir,
+                                     config)
         uncached = run_load(server.port, [(q, "uncached") for q in fresh], clients, plan.phase_seconds)
         answered = uncached.answered or warmup
         repeats = list(itertools.islice(itertools.cycle(answered), plan.cached_requests))
@@ -84,4 +101,30 @@ def measure_level(clients: int, plan: LoadPlan, pool: list[str], workdir: Path, 
         print(f"[bench] {errors} failed requests at {clients} clients: see {workdir}", file=sys.stderr)
     return LevelResult(clients, bare_ms, cold, rss, _ms(uncached, "uncached"), _ms(cached, "cached"),
                        _ms(mixed, "uncached"), _ms(mixed, "cached"), uncached.throughput, cached.throughput,
-                       mixed.throughput, errors)
+                       mixed.throughput, errors, config=config)
+
+
+def _summary(result: WrkResult) -> Summary:
+    return Summary(result.requests, result.p50_ms, result.p95_ms, result.p99_ms)
+
+
+def _measure_with_wrk(clients: int, plan: LoadPlan, server: ServerProcess, cold: float, bare_ms: float,
+                      pool: list[str], workdir: Path, config: str) -> LevelResult:
+    """Uncached and cached phases from wrk (every question new, then the same questions again); the mixed
+    phase, which needs to know which request was which, from the Python client."""
+    bodies = distinct_bodies(pool, WRK_BODIES)
+    uncached = run_wrk(server.port, bodies, clients, plan.phase_seconds, workdir)
+    # the first `requests` bodies were all answered once: sent again, every one is a cache hit
+    cached = run_wrk(server.port, bodies[: max(1, uncached.requests)], clients, plan.cached_seconds, workdir)
+    answered = [json.loads(b)["question"] for b in bodies[: max(1, uncached.requests)]]
+    fresh = [json.loads(b)["question"] for b in distinct_bodies(pool, WRK_BODIES + plan.mix_fresh)[WRK_BODIES:]]
+    mix = [pair for f, r in zip(fresh, itertools.cycle(answered), strict=False)
+           for pair in ((f, "uncached"), (r, "cached"))]
+    mixed = run_load(server.port, mix, clients, plan.phase_seconds)
+    rss = server.peak_rss_mb()
+    errors = uncached.errors + cached.errors + mixed.errors
+    if errors:
+        print(f"[bench] {errors} failed requests at {clients} clients: see {workdir}", file=sys.stderr)
+    return LevelResult(clients, bare_ms, cold, rss, _summary(uncached), _summary(cached), _ms(mixed, "uncached"),
+                       _ms(mixed, "cached"), uncached.rps, cached.rps, mixed.throughput, errors, "wrk",
+                       uncached.client_cpu_share, config)
