@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 
@@ -23,27 +22,37 @@ class BM25:
         lengths = np.array([len(d) for d in documents], dtype=np.float32)
         avg_len = float(lengths.mean()) if self.size else 0.0
         norm = k1 * (1 - b + b * lengths / max(avg_len, 1e-9))
-        postings: dict[str, tuple[list[int], list[int]]] = {}
+        # every (term, document, count) once, then the weights of all postings in one vectorised pass
+        vocab: dict[str, int] = {}
+        term_ids: list[int] = []
+        doc_ids: list[int] = []
+        counts: list[int] = []
         for doc_id, doc in enumerate(documents):
             for term, tf in Counter(doc).items():
-                ids, tfs = postings.setdefault(term, ([], []))
-                ids.append(doc_id)
-                tfs.append(tf)
-        self.idf: dict[str, float] = {}
-        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for term, (ids, counts) in postings.items():
-            idf = math.log(1 + (self.size - len(ids) + 0.5) / (len(ids) + 0.5))
-            doc_ids = np.array(ids, dtype=np.int64)
-            freq = np.array(counts, dtype=np.float32)
-            self.idf[term] = idf
-            self._postings[term] = (doc_ids, (idf * freq * (k1 + 1) / (freq + norm[doc_ids])).astype(np.float32))
+                term_ids.append(vocab.setdefault(term, len(vocab)))
+                doc_ids.append(doc_id)
+                counts.append(tf)
+        terms = np.array(term_ids, dtype=np.int64)
+        order = np.argsort(terms, kind="stable")
+        terms = terms[order]
+        docs = np.array(doc_ids, dtype=np.int64)[order]
+        freq = np.array(counts, dtype=np.float32)[order]
+        df = np.bincount(terms, minlength=len(vocab))
+        idf = np.log1p((self.size - df + 0.5) / (df + 0.5))
+        self.idf: dict[str, float] = dict(zip(vocab, idf.tolist(), strict=True))
+        self._vocab = vocab
+        # postings of term i: _docs[_starts[i]:_starts[i + 1]], with their weights alongside
+        self._starts = np.concatenate(([0], np.cumsum(df)))
+        self._docs = docs
+        self._weights = (idf.astype(np.float32)[terms] * freq * (k1 + 1) / (freq + norm[docs])).astype(np.float32)
 
     def score(self, query_terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every document (zeros where no term matches)."""
         scores = np.zeros(self.size, dtype=np.float32)
         for term, qtf in Counter(query_terms).items():
-            posting = self._postings.get(term)
-            if posting is not None:
-                doc_ids, weights = posting
-                scores[doc_ids] += qtf * weights  # a term occurs once per document in its postings
+            i = self._vocab.get(term)
+            if i is not None:
+                start, end = self._starts[i], self._starts[i + 1]
+                # a term occurs once per document in its postings
+                scores[self._docs[start:end]] += qtf * self._weights[start:end]
         return scores

@@ -21,6 +21,9 @@ from app.knowledge.areas import (
 from app.knowledge.models import Article, FaqEntry, Knowledge, Source
 from app.text.normalize import fold_diacritics, normalize_text
 
+# libyaml's parser when PyYAML was built with it: the same documents and line marks, several times faster
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class KnowledgeProblem:
@@ -48,7 +51,7 @@ _describe = describe_error
 def _yaml_items(path: Path, rel: str, problems: list[KnowledgeProblem]) -> list[tuple[int, Any]]:
     """Parse a YAML list file into (line, item) pairs; a parse error becomes a problem."""
     try:
-        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+        loader = SAFE_LOADER(path.read_text(encoding="utf-8"))
         try:
             root = loader.get_single_node()
             if root is None:

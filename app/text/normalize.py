@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -41,7 +42,12 @@ def _place_tone(base: str, tone: str) -> str:
 
 
 def _normalize_word(match: re.Match[str]) -> str:
-    word = match.group(0)
+    return _normalized_word(match.group(0))
+
+
+# the same few thousand syllables come back in every text: each is worked out once
+@functools.lru_cache(maxsize=1 << 16)
+def _normalized_word(word: str) -> str:
     base, tone = _split_tone(word)
     placed = _place_tone(base, tone)
     return placed or word
@@ -56,6 +62,16 @@ def normalize_text(text: str) -> str:
 
 def fold_diacritics(text: str) -> str:
     """Lower-case and strip every diacritic (đ -> d), so 'Đăng ký' and 'dang ky' match."""
+    # most calls fold one token, and tokens repeat: those are cached, longer texts are not
+    return _fold_word(text) if len(text) <= 32 else _fold(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_word(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return stripped.replace("đ", "d")
