@@ -381,13 +381,32 @@
     }).catch(function (err) { reportStatus.textContent = err.message; });
   });
 
+  /* One sign-in for the page: the tickets section hears of this one's, and this one of the tickets'. */
+  function announceToken() {
+    document.dispatchEvent(new CustomEvent("helpdesk:token", { detail: { token: token, from: "desk" } }));
+  }
+
   tokenForm.addEventListener("submit", function (e) {
     e.preventDefault();
     token = tokenInput.value.trim();
     sessionStorage.setItem(TOKEN_KEY, token);
+    announceToken();
     signIn();
   });
-  signout.addEventListener("click", signOut);
+  signout.addEventListener("click", function () {
+    signOut();
+    announceToken();
+  });
+  document.addEventListener("helpdesk:token", function (e) {
+    if (e.detail.from === "desk" || e.detail.token === token) return;
+    if (!e.detail.token) {
+      signOut();
+      return;
+    }
+    token = e.detail.token;
+    tokenInput.value = token;
+    signIn();
+  });
 
   if (token) {
     tokenInput.value = token;

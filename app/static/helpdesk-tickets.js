@@ -87,8 +87,10 @@
       say(status, typeof done === "string" ? done + " " + count : count);
     }).catch(function (err) {
       say(status, err.message, true);
-      if (err.status === 401) {
+      if (err.status === 401 || err.status === 403) {
         section.hidden = true;
+        token = "";
+        showTokenForm();
         tokenInput.focus();
       }
     });
@@ -195,6 +197,11 @@
     return form;
   }
 
+  /* Signed in once on the page (here or in the desk section above): this section's own code field hides. */
+  function showTokenForm() {
+    tokenForm.hidden = !!token;
+  }
+
   tokenForm.addEventListener("submit", function (e) {
     e.preventDefault();
     token = tokenInput.value.trim();
@@ -202,8 +209,18 @@
       sessionStorage.setItem(TOKEN_KEY, token);
     } catch (err) { /* kept for this page only */ }
     tokenInput.value = "";
+    showTokenForm();
+    document.dispatchEvent(new CustomEvent("helpdesk:token", { detail: { token: token, from: "tickets" } }));
     load();
   });
+  document.addEventListener("helpdesk:token", function (e) {
+    if (e.detail.from === "tickets") return;
+    token = e.detail.token;
+    showTokenForm();
+    if (!token) section.hidden = true;
+    else if (box.open) load();
+  });
+  showTokenForm();
   filter.addEventListener("change", function () { load(); });
   refresh.addEventListener("click", function () { load(); });
   box.addEventListener("toggle", function () {

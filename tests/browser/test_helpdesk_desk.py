@@ -113,3 +113,24 @@ def test_a_team_member_records_a_session_and_flags_a_hit_an_editor_resolves_it(d
     page.select_option("#flags-filter", "resolved")
     expect(page.locator("#flags > li").first).to_contain_text("Đã xử lý bởi minh")
     assert desk_tab.errors == [] and desk_tab.foreign_requests() == []
+
+
+def test_one_sign_in_serves_both_team_sections(desk_tab: Tab):
+    page = desk_tab.page
+    page.goto(desk_tab.base_url + "/helpdesk")
+    _sign_in_at_desk(page, EDITOR)
+    expect(page.locator("#desk-who")).to_contain_text("editor")
+    # the tickets section needs no second code: its own field is gone and its list loads with the desk's
+    page.get_by_text("Câu hỏi người dân gửi (cần mã biên tập viên)").click()
+    expect(page.locator("#tickets-token-form")).to_be_hidden()
+    expect(page.locator("#tickets-status")).to_have_text("Không có yêu cầu nào.")
+    # signing out at the desk signs the tickets section out too
+    page.get_by_role("button", name="Thoát").click()
+    expect(page.locator("#tickets-token-form")).to_be_visible()
+    expect(page.locator("#tickets-section")).to_be_hidden()
+    # a viewer's code typed in the tickets section is refused there with the reason, and its field comes back
+    page.get_by_label("Mã tổ viên (mã biên tập viên hoặc người duyệt)").fill(VIEWER)
+    page.get_by_label("Mã tổ viên (mã biên tập viên hoặc người duyệt)").press("Enter")
+    expect(page.locator("#tickets-status")).to_contain_text("Cần mã biên tập viên hoặc người duyệt")
+    expect(page.locator("#tickets-token-form")).to_be_visible()
+    assert desk_tab.errors == []
