@@ -12,6 +12,9 @@
   var tokenInput = document.getElementById("tickets-token");
   var section = document.getElementById("tickets-section");
   var filter = document.getElementById("tickets-filter");
+  var areaSelect = document.getElementById("tickets-area");
+  var AREA_KEY = "helpdesk-area";
+  var areasLoaded = false;
   var refresh = document.getElementById("tickets-refresh");
   var status = document.getElementById("tickets-status");
   var list = document.getElementById("tickets-list");
@@ -58,7 +61,7 @@
         if (res.ok) return data || {};
         var message = res.status === 401 ? "Mã không đúng. Bạn nhập lại mã nhé."
           : res.status === 403 ? "Mã này chỉ được xem. Cần mã biên tập viên hoặc người duyệt."
-            : res.status === 404 && path === "/admin/handoff" ? "Máy chủ chưa bật tính năng dành cho tổ viên."
+            : res.status === 404 && path.indexOf("/admin/handoff?") === 0 ? "Máy chủ chưa bật tính năng dành cho tổ viên."
               : detailOf(data, "Đã có lỗi (" + res.status + "), bạn thử lại nhé.");
         var error = new Error(message);
         error.status = res.status;
@@ -74,11 +77,35 @@
     node.classList.toggle("error", !!isError);
   }
 
+  /* The areas a widget can name (GET /api/areas), once: a commune's team keeps its own chosen on this device. */
+  function loadAreas() {
+    if (areasLoaded) return;
+    areasLoaded = true;
+    var kept = "";
+    try {
+      kept = localStorage.getItem(AREA_KEY) || "";
+    } catch (e) { /* nothing kept */ }
+    fetch("/api/areas").then(function (res) { return res.ok ? res.json() : { areas: [] }; }).then(function (data) {
+      (Array.isArray(data.areas) ? data.areas : []).forEach(function (a) {
+        var option = el("option", null, a.level === "commune" ? "— " + a.name : a.name);
+        option.value = a.id;
+        areaSelect.appendChild(option);
+      });
+      var known = Array.prototype.some.call(areaSelect.options, function (o) { return o.value === kept; });
+      if (kept && known) {
+        areaSelect.value = kept;
+        load();
+      }
+    }).catch(function () { /* the list stays "Tất cả địa bàn" */ });
+  }
+
   /* List the tickets in the chosen status; `done` says what was just done, before the count. */
   function load(done) {
     if (!token) return;
     say(status, "Đang tải…");
-    call("GET", "/admin/handoff?status=" + encodeURIComponent(filter.value)).then(function (data) {
+    loadAreas();
+    var area = areaSelect.value ? "&area=" + encodeURIComponent(areaSelect.value) : "";
+    call("GET", "/admin/handoff?status=" + encodeURIComponent(filter.value) + area).then(function (data) {
       section.hidden = false;
       list.textContent = "";
       var items = Array.isArray(data.items) ? data.items : [];
@@ -222,6 +249,12 @@
   });
   showTokenForm();
   filter.addEventListener("change", function () { load(); });
+  areaSelect.addEventListener("change", function () {
+    try {
+      localStorage.setItem(AREA_KEY, areaSelect.value);
+    } catch (e) { /* chosen for this page only */ }
+    load();
+  });
   refresh.addEventListener("click", function () { load(); });
   box.addEventListener("toggle", function () {
     if (!box.open) return;

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from app.index.embedder import load_embedder
@@ -14,6 +15,7 @@ from app.index.store import build_index
 from app.knowledge.loader import load_knowledge
 from app.main import create_app
 from app.settings import Settings
+from tests.areas_fixture import write_areas
 from tests.browser.conftest import Tab, new_tab, save_screenshot, serve_in_thread
 from tests.browser.widget_helpers import SHADOW, ask, axe_violations, host_page, open_widget, serve_host_page
 from tests.conftest import write_small_kb
@@ -33,7 +35,7 @@ REPLY = "Anh chị nộp hồ sơ tại UBND tỉnh, mang hộ chiếu và giấ
 def handoff_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server with an editor's token, over the small knowledge base."""
     root = tmp_path_factory.mktemp("handoff-browser")
-    kb = write_small_kb(root)
+    kb = write_areas(write_small_kb(root))
     settings = Settings(knowledge_dir=kb, index_dir=root / "index", data_dir=root / "var", rate_limit="10000/minute",
                         admin_tokens=[f"minh:editor:{EDITOR}"], manifest_poll_seconds=0)
     build_index(load_knowledge(kb), load_embedder(settings.embedder), settings.index_dir)
@@ -139,3 +141,27 @@ def test_an_english_embed_offers_the_handoff_in_english(resident: Tab):
     expect(page.get_by_label("Phone or e-mail for the team to contact you (optional)")).to_be_visible()
     expect(page.get_by_text(re.compile(r"used only to answer you.*deleted after 30 days"))).to_be_visible()
     assert not resident.errors
+
+
+def test_a_communes_team_sees_the_tickets_from_its_area_and_keeps_its_choice(team: Tab):
+    for question, area in (("Đổi nơi thường trú trên VNeID ở phường Một thế nào?", "tinh-a-phuong-mot"),
+                           ("Câu hỏi gửi từ trang không ghi địa bàn", None)):
+        body = {"question": question, **({"area": area} if area else {})}
+        httpx.post(f"{team.base_url}/api/handoff", json=body, timeout=30).raise_for_status()
+    desk = team.page
+    desk.goto(team.base_url + "/helpdesk")
+    desk.get_by_text("Câu hỏi người dân gửi (cần mã biên tập viên)").click()
+    desk.get_by_label("Mã tổ viên (mã biên tập viên hoặc người duyệt)").fill(EDITOR)
+    desk.get_by_label("Mã tổ viên (mã biên tập viên hoặc người duyệt)").press("Enter")
+    tickets = desk.locator("#tickets-list > li")
+    expect(tickets.filter(has_text="Câu hỏi gửi từ trang không ghi địa bàn")).to_have_count(1)
+    desk.get_by_label("Địa bàn").select_option(label="— Phường Một")
+    expect(tickets.filter(has_text="Câu hỏi gửi từ trang không ghi địa bàn")).to_have_count(0)
+    expect(tickets.filter(has_text="Đổi nơi thường trú trên VNeID ở phường Một thế nào?")).to_have_count(1)
+    # the choice is kept on this device: after a reload the list is the commune's again
+    desk.reload()
+    desk.get_by_text("Câu hỏi người dân gửi (cần mã biên tập viên)").click()
+    expect(desk.get_by_label("Địa bàn")).to_have_value("tinh-a-phuong-mot")
+    expect(tickets.filter(has_text="Câu hỏi gửi từ trang không ghi địa bàn")).to_have_count(0)
+    expect(tickets.filter(has_text="Đổi nơi thường trú trên VNeID ở phường Một thế nào?")).to_have_count(1)
+    assert team.errors == []
