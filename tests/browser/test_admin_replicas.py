@@ -4,22 +4,19 @@ first, and the second serves the new entry without a restart."""
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from app.main import create_app
 from app.settings import Settings
 from tests.browser.conftest import new_tab, serve_in_thread
 from tests.editorial.helpers import ANSWER, EDITOR, GROUP, PUBLISHER, editorial_settings
-from tests.services import missing_service
+from tests.services import postgres_schema
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -28,21 +25,8 @@ if TYPE_CHECKING:
 @pytest.fixture()
 def pg_url() -> Iterator[str]:
     """A throwaway PostgreSQL schema, dropped afterwards."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        missing_service("two replicas share PostgreSQL: set TEST_DATABASE_URL, "
-                        "e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    schema = f"replicas_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("replicas", "two replicas sharing a database") as url:
+        yield url
 
 
 @pytest.fixture()

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, make_url, text
 
 from app.main import create_app
 from app.settings import Settings
 from tests.editorial.helpers import editorial_settings
-from tests.services import missing_service
+from tests.services import postgres_schema
 
 
 @pytest.fixture(scope="module")
@@ -29,21 +26,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'var' / 'handoff.db'}"
         return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        missing_service("TEST_DATABASE_URL is not set: the PostgreSQL hand-off tests need it, e.g. "
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    schema = f"handoff_test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("handoff_test", "the PostgreSQL hand-off tests") as url:
+        yield url
 
 
 @pytest.fixture()

@@ -3,15 +3,13 @@ resident's request is claimed done when it was not (real PostgreSQL and SQLite).
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.main import create_app
@@ -20,6 +18,7 @@ from app.settings import Settings
 from app.storage.store import Store
 from tests.robustness.server import free_port
 from tests.robustness.tcp_proxy import Proxy
+from tests.services import postgres_schema
 
 QUESTION = {"question": "Đề án 06 là gì?"}
 PRIVATE_QUESTION = "Tôi ở xóm Đồng Chằm muốn hỏi thủ tục cấp đổi giấy phép lái xe hạng A1 trực tuyến"
@@ -35,24 +34,11 @@ def _client(settings: Settings, **update: object) -> TestClient:
 @pytest.fixture
 def postgres() -> Iterator[tuple[str, tuple[str, int]]]:
     """(URL of a throwaway schema with {port} for the host port, the real server's address)."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("REQUIRE_SERVICES=1 but TEST_DATABASE_URL is not set")
-        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    schema = f"faults_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    real = make_url(base)
-    url = real.set(host="127.0.0.1", port=0).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield (url.render_as_string(hide_password=False).replace("127.0.0.1:0", "127.0.0.1:{port}"),
-               (real.host or "127.0.0.1", real.port or 5432))
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("faults", "the storage fault tests") as url:
+        real = make_url(url)
+        # the same schema reached through the test's proxy: the host port is filled in per test
+        through_proxy = real.set(host="127.0.0.1", port=0).render_as_string(hide_password=False)
+        yield (through_proxy.replace("127.0.0.1:0", "127.0.0.1:{port}"), (real.host or "127.0.0.1", real.port or 5432))
 
 
 def _stored(assistant: Assistant, table: str) -> int:
