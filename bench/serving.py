@@ -76,55 +76,69 @@ def measure_level(clients: int, plan: LoadPlan, pool: list[str], workdir: Path, 
     so a ratio to it compares figures taken under the same background load of a shared machine.
     """
     warmup = pool[: plan.warmup_requests]
-    fresh = pool[plan.warmup_requests: plan.warmup_requests + plan.uncached_requests]
-    extra = pool[plan.warmup_requests + plan.uncached_requests:][: plan.mix_fresh]
     data_dir = Path(tempfile.mkdtemp(prefix=f"data-{clients}-", dir=workdir))
     log_path = workdir / f"server-{len(list(workdir.glob('server-*.log')))}-{clients}.log"
     with ServerProcess(project, {**env, **CONFIGS[config], "DATA_DIR": str(data_dir)}, log_path) as server:
         cold = server.start()
         run_load(server.port, [(q, "warmup") for q in warmup], 1, plan.phase_seconds)
         bare_ms = bare_probe()
-        if wrk_available():
-            return _measure_with_wrk(clients, plan, server, cold, bare_ms, pool[plan.warmup_requests:], workdir,
-                                     config)
-        uncached = run_load(server.port, [(q, "uncached") for q in fresh], clients, plan.phase_seconds)
-        answered = uncached.answered or warmup
-        repeats = list(itertools.islice(itertools.cycle(answered), plan.cached_requests))
-        cached = run_load(server.port, [(q, "cached") for q in repeats], clients, plan.cached_seconds)
+        phases = (_wrk_phases if wrk_available() else _python_phases)(server.port, clients, plan,
+                                                                       pool[plan.warmup_requests:], workdir, warmup)
+        answered = phases.answered or warmup
         # repeats of questions already answered are certain cache hits; the fresh ones certain misses
-        mix = [pair for f, r in zip(extra, itertools.cycle(answered), strict=False)
+        mix = [pair for f, r in zip(phases.fresh, itertools.cycle(answered), strict=False)
                for pair in ((f, "uncached"), (r, "cached"))]
         mixed = run_load(server.port, mix, clients, plan.phase_seconds)
         rss = server.peak_rss_mb()
-    errors = uncached.errors + cached.errors + mixed.errors
+    errors = phases.errors + mixed.errors
     if errors:
         print(f"[bench] {errors} failed requests at {clients} clients: see {workdir}", file=sys.stderr)
-    return LevelResult(clients, bare_ms, cold, rss, _ms(uncached, "uncached"), _ms(cached, "cached"),
-                       _ms(mixed, "uncached"), _ms(mixed, "cached"), uncached.throughput, cached.throughput,
-                       mixed.throughput, errors, config=config)
+    return LevelResult(clients, bare_ms, cold, rss, phases.uncached, phases.cached, _ms(mixed, "uncached"),
+                       _ms(mixed, "cached"), phases.uncached_rps, phases.cached_rps, mixed.throughput, errors,
+                       phases.client, phases.client_cpu_share, config)
+
+
+@dataclass(frozen=True)
+class _Phases:
+    """The uncached and cached phases of one level, the questions they answered, and fresh ones for the mix."""
+
+    uncached: Summary
+    cached: Summary
+    uncached_rps: float
+    cached_rps: float
+    errors: int
+    answered: list[str]
+    fresh: list[str]
+    client: str
+    client_cpu_share: float = float("nan")
+
+
+def _python_phases(port: int, clients: int, plan: LoadPlan, pool: list[str], workdir: Path,
+                   warmup: list[str]) -> _Phases:
+    """Both phases from Python client threads (when wrk is not installed); `warmup` was answered already."""
+    fresh, extra = pool[: plan.uncached_requests], pool[plan.uncached_requests:][: plan.mix_fresh]
+    uncached = run_load(port, [(q, "uncached") for q in fresh], clients, plan.phase_seconds)
+    repeats = list(itertools.islice(itertools.cycle(uncached.answered or warmup), plan.cached_requests))
+    cached = run_load(port, [(q, "cached") for q in repeats], clients, plan.cached_seconds)
+    return _Phases(_ms(uncached, "uncached"), _ms(cached, "cached"), uncached.throughput, cached.throughput,
+                   uncached.errors + cached.errors, uncached.answered, extra, "python")
+
+
+def _wrk_phases(port: int, clients: int, plan: LoadPlan, pool: list[str], workdir: Path,
+                _warmup: list[str]) -> _Phases:
+    """Both phases from wrk: every question new, then the same questions again."""
+    bodies = distinct_bodies(pool, WRK_BODIES + plan.mix_fresh)
+    uncached = run_wrk(port, bodies[:WRK_BODIES], clients, plan.phase_seconds, workdir)
+    # the first `requests` bodies were all answered once: sent again, every one is a cache hit
+    sent = bodies[: max(1, uncached.requests)]
+    cached = run_wrk(port, sent, clients, plan.cached_seconds, workdir)
+
+    def questions(chosen: list[str]) -> list[str]:
+        return [json.loads(b)["question"] for b in chosen]
+
+    return _Phases(_summary(uncached), _summary(cached), uncached.rps, cached.rps, uncached.errors + cached.errors,
+                   questions(sent), questions(bodies[WRK_BODIES:]), "wrk", uncached.client_cpu_share)
 
 
 def _summary(result: WrkResult) -> Summary:
     return Summary(result.requests, result.p50_ms, result.p95_ms, result.p99_ms)
-
-
-def _measure_with_wrk(clients: int, plan: LoadPlan, server: ServerProcess, cold: float, bare_ms: float,
-                      pool: list[str], workdir: Path, config: str) -> LevelResult:
-    """Uncached and cached phases from wrk (every question new, then the same questions again); the mixed
-    phase, which needs to know which request was which, from the Python client."""
-    bodies = distinct_bodies(pool, WRK_BODIES)
-    uncached = run_wrk(server.port, bodies, clients, plan.phase_seconds, workdir)
-    # the first `requests` bodies were all answered once: sent again, every one is a cache hit
-    cached = run_wrk(server.port, bodies[: max(1, uncached.requests)], clients, plan.cached_seconds, workdir)
-    answered = [json.loads(b)["question"] for b in bodies[: max(1, uncached.requests)]]
-    fresh = [json.loads(b)["question"] for b in distinct_bodies(pool, WRK_BODIES + plan.mix_fresh)[WRK_BODIES:]]
-    mix = [pair for f, r in zip(fresh, itertools.cycle(answered), strict=False)
-           for pair in ((f, "uncached"), (r, "cached"))]
-    mixed = run_load(server.port, mix, clients, plan.phase_seconds)
-    rss = server.peak_rss_mb()
-    errors = uncached.errors + cached.errors + mixed.errors
-    if errors:
-        print(f"[bench] {errors} failed requests at {clients} clients: see {workdir}", file=sys.stderr)
-    return LevelResult(clients, bare_ms, cold, rss, _summary(uncached), _summary(cached), _ms(mixed, "uncached"),
-                       _ms(mixed, "cached"), uncached.rps, cached.rps, mixed.throughput, errors, "wrk",
-                       uncached.client_cpu_share, config)
