@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from app.api.admin import DeskDep, EditorDep, StoreDep
 from app.api.errors import BadQuestion, RateLimited
-from app.api.routes import ERRORS, AssistantDep, RateLimitDep
+from app.api.routes import ERRORS, AssistantDep, RateLimitDep, clean_text
 from app.api.schemas import ErrorResponse
 from app.editorial import records
 from app.handoff import tickets
@@ -114,19 +114,6 @@ def enforce_handoff_limit(request: Request) -> None:
         raise RateLimited(decision.retry_after)
 
 
-def _text(value: str, limit: int, empty: str, too_long: str) -> str:
-    text = value.strip()
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates pass JSON parsing but are not text
-        raise BadQuestion("Nội dung chứa ký tự không hợp lệ. / The text contains invalid characters.") from None
-    if not text:
-        raise BadQuestion(empty)
-    if len(text) > limit:
-        raise BadQuestion(too_long)
-    return text
-
-
 def _contact(value: str) -> str | None:
     text = " ".join(value.split())
     if not text:
@@ -163,9 +150,10 @@ async def open_ticket(body: HandoffRequest, assistant: AssistantDep, request: Re
     """Send a question the assistant could not answer to the local team. The question is stored with personal
     data replaced; the contact, if given, is stored apart and deleted after HANDOFF_CONTACT_DAYS days or when
     the ticket is closed. Keep the secret: the code alone does not read the reply."""
-    question = _text(body.question, MAX_QUESTION, "Câu hỏi không được để trống. / The question must not be empty.",
-                     f"Câu hỏi quá dài (tối đa {MAX_QUESTION} ký tự). / The question is too long "
-                     f"(at most {MAX_QUESTION} characters).")
+    question = clean_text(body.question, MAX_QUESTION,
+                          "Câu hỏi không được để trống. / The question must not be empty.",
+                          f"Câu hỏi quá dài (tối đa {MAX_QUESTION} ký tự). / The question is too long "
+                          f"(at most {MAX_QUESTION} characters).")
     contact = _contact(body.contact)
     session_id = assistant.session_tokens.verify(body.session_id) if body.session_id else None
     created: NewTicket = await _call(assistant, tickets.open_ticket, question, contact=contact,
@@ -224,9 +212,9 @@ async def team_tickets(store: StoreDep, _: EditorDep,
 async def answer_ticket(ticket_id: TicketId, body: ReplyRequest, store: StoreDep, editor: EditorDep,
                         request: Request) -> dict[str, Any]:
     """Answer a ticket: the resident sees the reply in the widget when they come back (a new reply replaces it)."""
-    reply = _text(body.reply, MAX_REPLY, "Câu trả lời không được để trống. / The reply must not be empty.",
-                  f"Câu trả lời quá dài (tối đa {MAX_REPLY} ký tự). / The reply is too long "
-                  f"(at most {MAX_REPLY} characters).")
+    reply = clean_text(body.reply, MAX_REPLY, "Câu trả lời không được để trống. / The reply must not be empty.",
+                       f"Câu trả lời quá dài (tối đa {MAX_REPLY} ký tự). / The reply is too long "
+                       f"(at most {MAX_REPLY} characters).")
     try:
         row = await store(tickets.answer_ticket, ticket_id, reply, editor.name)
     except TicketClosed as exc:

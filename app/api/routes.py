@@ -68,18 +68,29 @@ def _citation(c: Citation) -> CitationOut:
                        superseded_by_title=c.superseded_by_title, retrieved=c.retrieved)
 
 
-def _clean_question(question: str, limit: int) -> str:
-    text = question.strip()
+INVALID_TEXT = "Nội dung chứa ký tự không hợp lệ. / The text contains invalid characters."
+
+
+def clean_text(value: str, limit: int, empty: str, too_long: str, invalid: str = INVALID_TEXT) -> str:
+    """Text from a request body, stripped; a BadQuestion (422) with the given message when it is empty, longer
+    than `limit` or not text at all."""
+    text = value.strip()
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates pass JSON parsing but are not text
-        raise BadQuestion("Câu hỏi chứa ký tự không hợp lệ. / The question contains invalid characters.") from None
+        raise BadQuestion(invalid) from None
     if not text:
-        raise BadQuestion("Câu hỏi không được để trống. / The question must not be empty.")
+        raise BadQuestion(empty)
     if len(text) > limit:
-        raise BadQuestion(f"Câu hỏi quá dài (tối đa {limit} ký tự). / The question is too long "
-                          f"(at most {limit} characters).")
+        raise BadQuestion(too_long)
     return text
+
+
+def _clean_question(question: str, limit: int) -> str:
+    return clean_text(question, limit, "Câu hỏi không được để trống. / The question must not be empty.",
+                      f"Câu hỏi quá dài (tối đa {limit} ký tự). / The question is too long (at most {limit} "
+                      "characters).",
+                      "Câu hỏi chứa ký tự không hợp lệ. / The question contains invalid characters.")
 
 
 @router.post("/api/chat", response_model=ChatResponse, responses=ERRORS, tags=["chat"],
