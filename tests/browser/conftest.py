@@ -141,6 +141,14 @@ def phone_tab(browser: Browser, base_url: str) -> Iterator[Tab]:
     t.page.context.close()
 
 
+def sign_in_admin(page: Page, token: str, role: str | None = None) -> None:
+    """Type an admin token into the open /admin page; with `role`, wait until the page says who signed in."""
+    page.fill("#token", token)
+    page.click("#admin-form button[type=submit]")
+    if role:
+        page.wait_for_selector(f"#who:has-text('{role}')")
+
+
 def save_screenshot(page: Page, name: str) -> None:
     """Save to artifacts/screenshots/ (test artifacts; docs/ holds copies chosen for the README)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
-from tests.browser.conftest import Tab, new_tab, save_screenshot, serve_in_thread
+from tests.browser.conftest import Tab, new_tab, save_screenshot, serve_in_thread, sign_in_admin
 from tests.editorial.helpers import EDITOR, PUBLISHER, VIEWER, editorial_settings
 from tests.editorial.uploads import DECREE_QUESTION, write_decree_docx
 from tests.ingest.documents import DECREE_NUMBER
@@ -37,20 +37,14 @@ def desk_tab(browser: Browser, desk_server: tuple[str, Settings]) -> Iterator[Ta
     t.page.context.close()
 
 
-def _sign_in(tab: Tab, token: str, role: str) -> None:
-    tab.page.fill("#token", token)
-    tab.page.click("#admin-form button[type=submit]")
-    tab.page.wait_for_selector(f"#who:has-text('{role}')")
-
-
 def test_an_editor_adds_a_decree_by_file_and_a_publisher_publishes_it(desk_tab: Tab, tmp_path: Path,
                                                                       desk_server: tuple[str, Settings]):
     page = desk_tab.page
     page.goto(f"{desk_tab.base_url}/admin")
-    _sign_in(desk_tab, VIEWER, "viewer")
+    sign_in_admin(desk_tab.page, VIEWER, "viewer")
     assert page.locator("#documents").is_hidden()  # viewers read, they do not add documents
 
-    _sign_in(desk_tab, EDITOR, "editor")
+    sign_in_admin(desk_tab.page, EDITOR, "editor")
     page.wait_for_selector("#documents:not([hidden])")
     page.set_input_files("#doc-file", str(write_decree_docx(tmp_path / "nghi-dinh-69.docx")))
     page.select_option("#doc-status", "in_force")
@@ -74,7 +68,7 @@ def test_an_editor_adds_a_decree_by_file_and_a_publisher_publishes_it(desk_tab: 
     assert cells.nth(3).inner_text() == f"Điều 12 khoản 2, Nghị định {DECREE_NUMBER} (còn hiệu lực)"
     save_screenshot(page, "admin-documents.png")
 
-    _sign_in(desk_tab, PUBLISHER, "publisher")
+    sign_in_admin(desk_tab.page, PUBLISHER, "publisher")
     draft = page.locator("#drafts > li", has_text="Thêm tài liệu nghi-dinh-69")
     draft.get_by_role("button", name="Đăng").wait_for()
     # the reviewer previews the pending document with the questions saved with it (the suggested ones)

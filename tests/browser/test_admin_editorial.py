@@ -11,7 +11,7 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
-from tests.browser.conftest import Tab, new_tab, save_screenshot, serve_in_thread
+from tests.browser.conftest import Tab, new_tab, save_screenshot, serve_in_thread, sign_in_admin
 from tests.editorial.helpers import ANSWER, EDITOR, GROUP, PUBLISHER, editorial_settings
 
 if TYPE_CHECKING:
@@ -38,16 +38,11 @@ def desk_tab(browser: Browser, desk_server: tuple[str, Settings]) -> Iterator[Ta
     t.page.context.close()
 
 
-def _sign_in(tab: Tab, token: str) -> None:
-    tab.page.fill("#token", token)
-    tab.page.click("#admin-form button[type=submit]")
-
-
 def test_an_editor_drafts_from_a_group_and_a_publisher_publishes_it(desk_tab: Tab,
                                                                     desk_server: tuple[str, Settings]):
     page = desk_tab.page
     page.goto(f"{desk_tab.base_url}/admin")
-    _sign_in(desk_tab, EDITOR)
+    sign_in_admin(desk_tab.page, EDITOR)
     group = page.locator("#groups > li", has_text=GROUP[0])
     group.wait_for()
     asked = group.locator("ul li").all_inner_texts()
@@ -75,7 +70,7 @@ def test_an_editor_drafts_from_a_group_and_a_publisher_publishes_it(desk_tab: Ta
     draft.wait_for()
     assert draft.get_by_role("button", name="Đăng").count() == 0
 
-    _sign_in(desk_tab, PUBLISHER)
+    sign_in_admin(desk_tab.page, PUBLISHER)
     page.wait_for_selector("#who:has-text('publisher')")
     draft = page.locator("#drafts > li", has_text=entry_id)
     draft.get_by_role("button", name="Đăng").wait_for()  # the list as drawn for a publisher

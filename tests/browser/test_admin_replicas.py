@@ -14,12 +14,12 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
-from tests.browser.conftest import new_tab, serve_in_thread
+from tests.browser.conftest import new_tab, serve_in_thread, sign_in_admin
 from tests.editorial.helpers import ANSWER, EDITOR, GROUP, PUBLISHER, editorial_settings
 from tests.services import postgres_schema
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture()
@@ -43,19 +43,14 @@ def replicas(tmp_path: Path, pg_url: str) -> Iterator[tuple[str, str]]:
         yield url_a, url_b
 
 
-def _sign_in(page: Page, url: str, token: str) -> None:
-    page.goto(f"{url}/admin")
-    page.fill("#token", token)
-    page.click("#admin-form button[type=submit]")
-
-
 def test_a_draft_made_on_one_replica_is_published_on_the_other_and_served_by_both(
         browser: Browser, replicas: tuple[str, str]):
     url_a, url_b = replicas
     tab = new_tab(browser, url_b)
     page = tab.page
     # the editor works on replica B, which never saw the residents' questions itself
-    _sign_in(page, url_b, EDITOR)
+    page.goto(f"{url_b}/admin")
+    sign_in_admin(page, EDITOR)
     group = page.locator("#groups > li", has_text=GROUP[0])
     group.wait_for()
     asked = group.locator("ul li").all_inner_texts()
@@ -72,7 +67,8 @@ def test_a_draft_made_on_one_replica_is_published_on_the_other_and_served_by_bot
     page.wait_for_selector("#editor-status:has-text('Đã lưu bản nháp')")
 
     # the publisher publishes on replica A
-    _sign_in(page, url_a, PUBLISHER)
+    page.goto(f"{url_a}/admin")
+    sign_in_admin(page, PUBLISHER)
     draft = page.locator("#drafts > li", has_text=entry_id)
     draft.get_by_role("button", name="Đăng").click()
     page.wait_for_selector("#publish-status:has-text('Đã đăng')", timeout=180_000)
@@ -93,7 +89,8 @@ def test_a_draft_made_on_one_replica_is_published_on_the_other_and_served_by_bot
         reply = httpx.post(f"{url_b}/api/chat", json={"question": question}, timeout=30).json()
         assert reply["status"] == "answered" and reply["answer"].startswith(ANSWER.rstrip(".")), question
     # both replicas read one audit log
-    _sign_in(page, url_b, EDITOR)
+    page.goto(f"{url_b}/admin")
+    sign_in_admin(page, EDITOR)
     page.wait_for_selector(f"#audit tbody tr:has-text('đăng'):has-text('{entry_id}')")
     assert tab.errors == []
     page.context.close()
