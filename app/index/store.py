@@ -219,13 +219,23 @@ def build_index(knowledge: Knowledge, embedder: Embedder, index_dir: Path,
 def _remove_old_versions(index_dir: Path, live: dict[str, Any], spare: int = 1) -> None:
     """Delete versions of lower generations than the live one, keeping the newest `spare` for readers still on
     them; a version of a higher generation belongs to a build still running and is left to it."""
-    olds = sorted((p for p in index_dir.glob("v-*") if p.name != live["dir"]
-                   and built_generation(p) < live["generation"]), key=lambda p: p.stat().st_mtime)
+    # another build may remove its own discarded version or staging directory while this one looks
+    dated = [(t, p) for p in index_dir.glob("v-*") if p.name != live["dir"]
+             and built_generation(p) < live["generation"] and (t := _mtime(p)) is not None]
+    olds = [p for _, p in sorted(dated)]
     for path in olds[: max(len(olds) - spare, 0)]:
         shutil.rmtree(path, ignore_errors=True)
     for path in index_dir.glob(".build-*"):
-        if path.stat().st_mtime < (dt.datetime.now().timestamp() - 3600):
+        if (_mtime(path) or float("inf")) < dt.datetime.now().timestamp() - 3600:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _mtime(path: Path) -> float | None:
+    """When a directory was last changed, or None when it is gone."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return None
 
 
 def _sha256(path: Path) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app.index import store
 from app.index.embedder import HashEmbedder
 from app.index.pointer import BuildConflict, BuildRefused, read_live
 from app.index.store import IndexUnusable, build_index, load_index, read_manifest
@@ -204,3 +206,20 @@ def test_a_manifest_that_is_a_directory_is_refused_and_never_built_over(kb_dir: 
     for mode in ("if-stale", "forward", "force"):
         with pytest.raises(BuildRefused, match="is a directory"):
             build_index(load_knowledge(kb_dir), HashEmbedder(), index_dir, mode=mode)  # type: ignore[arg-type]
+
+
+def test_a_version_another_build_removes_meanwhile_does_not_fail_the_live_one(
+        kb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    index_dir = tmp_path / "index"
+    build_index(load_knowledge(kb_dir), HashEmbedder(), index_dir)
+    build_index(_edited(kb_dir, "Địa chỉ: dichvucong.gov.vn."), HashEmbedder(), index_dir, mode="force")
+    real = store.built_generation
+
+    def removed_by_another_build(version_dir: Path) -> int:
+        generation = real(version_dir)
+        shutil.rmtree(version_dir)  # the other build's clean-up, between listing and dating
+        return generation
+
+    monkeypatch.setattr(store, "built_generation", removed_by_another_build)
+    manifest = build_index(load_knowledge(kb_dir), HashEmbedder(), index_dir, mode="force")
+    assert read_manifest(index_dir)["version"] == manifest["version"]
