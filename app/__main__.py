@@ -122,6 +122,9 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
         from app.workers import serve_workers
 
         return serve_workers(settings.workers, options, settings.log_json, settings.storage_drain_seconds + 30)
+    from app.workers import limit_malloc_arenas
+
+    limit_malloc_arenas()
     uvicorn.run(create_app(settings), **options)
     return 0
 

@@ -64,3 +64,12 @@ def test_two_workers_share_the_port_replace_a_dead_one_and_stop_cleanly(served_k
     with sqlite3.connect(Path(served_kb["DATA_DIR"]) / "assistant.db") as db:
         stored = {row[0] for row in db.execute("select id from conversations")}
     assert len(answered) == 60 and set(answered) - stored == set()
+
+
+def test_malloc_arenas_are_capped_unless_the_operator_set_them(monkeypatch) -> None:
+    from app.workers import limit_malloc_arenas
+
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    assert limit_malloc_arenas() is True  # glibc (Debian, the image): mallopt accepted the cap
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas() is False  # the operator's own setting wins
