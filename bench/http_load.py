@@ -43,10 +43,13 @@ def children(pid: int) -> list[int]:
 
 
 class ServerProcess:
-    """`python -m app serve` as a subprocess on a free loopback port, stopped on exit."""
+    """`python -m app serve` (or another module's server, `command`) as a subprocess on a free loopback port,
+    stopped on exit. The server must answer GET /readyz with 200 once it is ready."""
 
-    def __init__(self, workdir: Path, env: dict[str, str], log_path: Path):
+    def __init__(self, workdir: Path, env: dict[str, str], log_path: Path,
+                 command: Sequence[str] = ("-m", "app", "serve")):
         self.workdir = workdir
+        self.command = list(command)
         self.port = free_port()
         self.env = {**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(self.port)}
         self.log_path = log_path
@@ -56,7 +59,7 @@ class ServerProcess:
         """Start the server and wait for /readyz 200; returns the cold-start time in seconds."""
         log = self.log_path.open("wb")
         started = time.perf_counter()
-        self.process = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=self.workdir, env=self.env,
+        self.process = subprocess.Popen([sys.executable, *self.command], cwd=self.workdir, env=self.env,
                                         stdout=log, stderr=subprocess.STDOUT)
         log.close()
         while time.perf_counter() - started < timeout:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 # fixed decimals for dimensionless figures; times and rates get decimals by magnitude
-FIXED_DECIMALS = {"ratio": 2, "recall": 3}
+FIXED_DECIMALS = {"ratio": 2, "recall": 3, "mrr": 3}
 HEADERS = ("section", "measure", "value", "note")
 
 

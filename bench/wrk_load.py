@@ -28,7 +28,7 @@ end
 request = function()
   local i = (id + threads * n) %% #bodies + 1
   n = n + 1
-  return wrk.format("POST", "/api/chat", {["Content-Type"] = "application/json"}, bodies[i])
+  return wrk.format("POST", %s, {["Content-Type"] = "application/json"}, bodies[i])
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -73,17 +73,18 @@ def distinct_bodies(pool: list[str], count: int) -> list[str]:
     return out
 
 
-def write_script(path: Path, bodies: list[str], threads: int) -> None:
-    """The Lua script wrk runs: the bodies as long strings, one per line."""
+def write_script(path: Path, bodies: list[str], threads: int, url_path: str = "/api/chat") -> None:
+    """The Lua script wrk runs: the bodies as long strings, one per line, each POSTed to `url_path`."""
     lines = ",\n".join(f"[==[{b}]==]" for b in bodies)
-    path.write_text(LUA % (lines, threads), encoding="utf-8")
+    path.write_text(LUA % (lines, threads, json.dumps(url_path)), encoding="utf-8")
 
 
-def run_wrk(port: int, bodies: list[str], clients: int, seconds: float, workdir: Path) -> WrkResult:
-    """Closed-loop load from `clients` connections for `seconds`, each request a body not sent before."""
+def run_wrk(port: int, bodies: list[str], clients: int, seconds: float, workdir: Path,
+            path: str = "/api/chat") -> WrkResult:
+    """Closed-loop load from `clients` connections for `seconds`, each request a body not sent before, to `path`."""
     threads = min(clients, 2)
     script = workdir / f"wrk-{clients}.lua"
-    write_script(script, bodies, threads)
+    write_script(script, bodies, threads, path)
     before = os.times()
     run = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds:.0f}s", "--timeout", "30s",
                           "-s", str(script), f"http://127.0.0.1:{port}"], capture_output=True, text=True,
