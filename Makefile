@@ -12,6 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+export HAYSTACK_TELEMETRY_ENABLED := False
 # A checkout's own knowledge is the newest: when `--if-stale` refuses (exit 3) because knowledge/ was
 # edited, build it forward (plain `index` still refuses knowledge a later generation replaced).
 LOCAL_INDEX = $(PY) -m app index --if-stale || { [ $$? -eq 3 ] && $(PY) -m app index; }
@@ -78,8 +79,14 @@ eval: $(RUN_STAMP)
 	$(LOCAL_INDEX)
 	$(PY) -m app eval
 
+# the peers (Haystack, txtai; torch pinned to the CPU build) and py-spy, for `make bench` only
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(RUN_STAMP)
+	$(PIP_INSTALL) -e '.[bench]'
+	touch $@
+
 # speed on this machine as one table (bench-results/latest.json); `$(PY) -m bench --help` for --quick, --skip-large
-bench: $(RUN_STAMP)
+bench: $(RUN_STAMP) $(BENCH_STAMP)
 	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null 2>&1 \
 		|| echo "wrk (Debian package) could not be installed: HTTP load comes from the Python client"
 	$(LOCAL_INDEX)

@@ -22,10 +22,13 @@ from app.index.store import load_index
 from app.service import Assistant, index_is_current, retrieval_config
 from app.settings import ROOT, Settings
 from bench.inprocess import DenseBaseline, bare_embedding_seconds, cached_chat_seconds, compare_with_baseline
+from bench.peers import peer_rows
+from bench.profile import profile_level, profile_rows
 from bench.report import Row, format_table, to_json, write_json
 from bench.scaling import SizeResult, measure_size
 from bench.serving import CONFIGS, DEFAULT_CONFIG, LevelResult, LoadPlan, measure_level, server_env
 from bench.stats import median, percentile
+from bench.wrk_load import wrk_available
 
 SLICES = ("accented", "no_diacritics", "abbrev_typo", "english", "followup")
 
@@ -45,6 +48,8 @@ class Plan:
     sample_size: int
     search_queries: int
     embed_budget_seconds: float
+    profile_levels: tuple[int, ...] = (1, 8)
+    profile_seconds: float = 15
 
 
 FULL = Plan(embed_questions=200, probe_questions=40, compare_questions=None, cache_questions=20, cache_calls=2000,
@@ -56,7 +61,8 @@ QUICK = Plan(embed_questions=30, probe_questions=10, compare_questions=30, cache
              levels=(1, 8),
              load=LoadPlan(warmup_requests=2, uncached_requests=16, cached_requests=300, cached_seconds=2,
                            mix_fresh=8, phase_seconds=10),
-             factors=(1, 3), sample_size=16, search_queries=10, embed_budget_seconds=0)
+             factors=(1, 3), sample_size=16, search_queries=10, embed_budget_seconds=0, profile_levels=(8,),
+             profile_seconds=4)
 
 
 def log(message: str) -> None:
@@ -237,6 +243,14 @@ def run(plan: Plan, settings: Settings, workdir: Path, questions_path: Path,
     raw["http"] = [asdict(lv) for lv in levels]
     rows += level_rows(levels) + ratio_rows(levels, cores) + scaling_rows(levels) + server_rows(levels)
 
+    profiles = []
+    for clients in plan.profile_levels:
+        log(f"profile of the default server under wrk, {clients} clients")
+        profiles.append(profile_level(clients, pool, ROOT, env, workdir, plan.profile_seconds)
+                        if wrk_available() else None)
+    raw["profile"] = [asdict(p) for p in profiles if p is not None]
+    rows += profile_rows(profiles)
+
     sizes = []
     for factor in plan.factors:
         log(f"index build and search, {factor}x")
@@ -276,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     rows, raw = run(plan, settings, workdir, args.questions, args.skip_large)
+    log("peers: Haystack and txtai beside ours")
+    dev = [i for i in load_questions(args.questions) if i.split == "dev"]
+    peers_table, raw["peers"] = peer_rows(settings, dev, workdir, tuple(c for c in plan.levels if c > 1), args.quick)
+    rows += peers_table
     runtime = time.perf_counter() - started
     failed = sum(lv["errors"] for lv in raw["http"])
     if failed:
