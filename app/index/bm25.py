@@ -46,6 +46,13 @@ class BM25:
         self._docs = docs
         self._weights = (idf.astype(np.float32)[terms] * freq * (k1 + 1) / (freq + norm[docs])).astype(np.float32)
 
+    def documents_with(self, term: str) -> np.ndarray:
+        """The documents that contain `term` (each once)."""
+        i = self._vocab.get(term)
+        if i is None:
+            return self._docs[:0]
+        return self._docs[self._starts[i]:self._starts[i + 1]]
+
     def score(self, query_terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every document (zeros where no term matches)."""
         scores = np.zeros(self.size, dtype=np.float32)

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
+import faiss
 import numpy as np
 
 from app.index.bm25 import BM25
@@ -77,6 +78,21 @@ def _fields(syllable_text: str, word_text: str, segmenter: Segmenter) -> tuple[l
     return [fold_diacritics(t) for t in accented], accented
 
 
+def _top_positive(scores: np.ndarray, depth: int) -> np.ndarray:
+    """Positions of the (at most) `depth` highest positive scores, as `np.argsort(-scores)[:depth]` picks them."""
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) <= depth:
+        return positive
+    cut = np.partition(scores[positive], len(positive) - depth)[len(positive) - depth]
+    above = positive[scores[positive] > cut]
+    tied = positive[scores[positive] == cut]
+    if len(above) + len(tied) == depth:
+        return np.concatenate((above, tied))
+    # more ties at the cut than places: a full sort picks among them, as rankings always did
+    ranked = np.argsort(-scores)[:depth]
+    return ranked[scores[ranked] > 0]
+
+
 @dataclass
 class _Doc:
     units: list[int]
@@ -99,8 +115,8 @@ class Retriever:
         folded, accented = zip(*fields, strict=True) if fields else ((), ())
         self._folded = BM25(folded)
         self._accented = BM25(accented)
-        self._unit_terms = [frozenset(f) for f in folded]
         self._max_idf = max(self._folded.idf.values(), default=1.0)
+        self._is_answer = np.array([u.kind == "faq_a" for u in index.units], dtype=bool)
         self._doc_units: dict[tuple[str, int], list[int]] = defaultdict(list)
         for i, unit in enumerate(index.units):
             self._doc_units[self._doc_key(unit)].append(i)
@@ -137,37 +153,53 @@ class Retriever:
             vector = self.embed_query(query)
         cfg = self.config
         depth = min(cfg.candidates, len(units))
+        # one vector scans faster in one thread: FAISS's thread team costs more than it saves and stalls
+        # when the cores are busy; this sets FAISS's own OpenMP runtime, for the calling thread only
+        faiss.omp_set_num_threads(1)
         _, dense_ids = self.index.dense.search(vector[None, :].astype(np.float32), depth)
         lexical = self.lexical_scores(query)
-        lexical_ids = np.argsort(-lexical)[:depth]
-        seeds = set(dense_ids[0][dense_ids[0] >= 0].tolist()) | set(lexical_ids[lexical[lexical_ids] > 0].tolist())
+        seeds = set(dense_ids[0][dense_ids[0] >= 0].tolist()) | set(_top_positive(lexical, depth).tolist())
         docs = {key: _Doc(self._doc_units[key]) for key in {self._doc_key(units[i]) for i in seeds}}
-        members = np.array(sorted({u for d in docs.values() for u in d.units}))
-        dense = scale_cosine(self.index.vectors[members] @ vector, cfg.cosine_floor, cfg.cosine_ceiling)
-        coverage = self._coverage(query.coverage_terms, members)
-        top_lex = float(lexical.max()) or 1.0
-        row_of = {int(u): i for i, u in enumerate(members)}
-        for doc in docs.values():
-            for u in doc.units:
-                i = row_of[u]
-                kind = units[u].kind
-                if kind == "faq_a":
-                    doc.answer = max(doc.answer, float(dense[i]))
-                    # answers are long: their incidental word overlap counts for less
-                    doc.coverage = max(doc.coverage, 0.8 * float(coverage[i]))
-                else:
-                    if doc.best_unit < 0 or dense[i] > doc.question:
-                        doc.best_unit = u
-                    doc.question = max(doc.question, float(dense[i]))
-                    doc.coverage = max(doc.coverage, float(coverage[i]))
-                doc.lexical = max(doc.lexical, float(lexical[u]) / top_lex)
-            if doc.best_unit < 0:
-                doc.best_unit = doc.units[0]
+        self._score_docs(list(docs.values()), query, vector, lexical)
         hits = [self._hit(doc) for doc in docs.values()]
         if cfg.fusion == "rrf":
             ranked = rrf_fusion(np.array([h.dense for h in hits]), np.array([h.lexical for h in hits]), cfg.rrf_k)
             hits = [dataclasses.replace(h, score=float(s)) for h, s in zip(hits, ranked, strict=True)]
         return sorted(hits, key=lambda h: h.score, reverse=True)[:k]
+
+    def _score_docs(self, docs: list[_Doc], query: ProcessedQuery, vector: np.ndarray, lexical: np.ndarray) -> None:
+        """Fill each document's scores from its units: the best phrasing or passage, the answer, coverage, BM25."""
+        if not docs:
+            return
+        cfg = self.config
+        sizes = [len(d.units) for d in docs]
+        starts = np.cumsum([0, *sizes[:-1]])
+        # every unit belongs to one document, so the documents' units are all distinct
+        unit_ids = np.fromiter((u for d in docs for u in d.units), dtype=np.int64, count=sum(sizes))
+        members = np.sort(unit_ids)
+        rows = np.searchsorted(members, unit_ids)
+        dense = scale_cosine(self.index.vectors[members] @ vector, cfg.cosine_floor, cfg.cosine_ceiling)
+        dense = dense[rows].astype(np.float64)
+        coverage = self._coverage(query.coverage_terms, members)[rows].astype(np.float64)
+        answer = self._is_answer[unit_ids]
+        # answers are long: their incidental word overlap counts for less
+        coverage = np.where(answer, 0.8 * coverage, coverage)
+        top_lex = float(lexical.max()) or 1.0
+        phrasing = np.where(answer, -np.inf, dense)
+        best_phrasing = np.maximum.reduceat(phrasing, starts)
+        best_answer = np.maximum.reduceat(np.where(answer, dense, 0.0), starts)
+        best_coverage = np.maximum.reduceat(coverage, starts)
+        best_lexical = np.maximum.reduceat(lexical[unit_ids].astype(np.float64) / top_lex, starts)
+        # each document's best unit: its first phrasing or passage of the highest cosine, else its first unit
+        # (answers are -inf, so a document of answers alone matches at its first unit)
+        segment = np.repeat(np.arange(len(docs)), sizes)
+        matches = np.flatnonzero(phrasing == best_phrasing[segment])
+        _, first = np.unique(segment[matches], return_index=True)
+        best_units = unit_ids[matches[first]].tolist()
+        columns = zip(best_units, np.maximum(best_phrasing, 0.0).tolist(), best_answer.tolist(),
+                      best_coverage.tolist(), best_lexical.tolist(), strict=True)
+        for doc, values in zip(docs, columns, strict=True):
+            doc.best_unit, doc.question, doc.answer, doc.coverage, doc.lexical = values
 
     def _hit(self, doc: _Doc) -> Hit:
         cfg = self.config
@@ -190,10 +222,10 @@ class Retriever:
         unique = list(dict.fromkeys(terms))
         weights = np.array([self._folded.idf.get(t, self._max_idf) for t in unique], dtype=np.float32)
         total = float(weights.sum())
-        out = np.zeros(len(unit_ids), dtype=np.float32)
         if total <= 0:
-            return out
-        for i, unit_id in enumerate(unit_ids):
-            present = self._unit_terms[int(unit_id)]
-            out[i] = sum(w for t, w in zip(unique, weights, strict=True) if t in present) / total
-        return out
+            return np.zeros(len(unit_ids), dtype=np.float32)
+        # through each term's postings, in the query's term order, so the float32 sums are the same as unit by unit
+        found = np.zeros(len(self.index.units), dtype=np.float32)
+        for term, weight in zip(unique, weights, strict=True):
+            found[self._folded.documents_with(term)] += weight
+        return found[unit_ids] / total

@@ -18,6 +18,12 @@ def test_bm25_prefers_shorter_documents_for_equal_matches():
     assert scores[1] > scores[0]
 
 
+def test_bm25_lists_the_documents_of_a_term_once_each():
+    bm25 = BM25([["vneid", "vneid", "tai"], ["tai"], ["vneid"]])
+    assert sorted(bm25.documents_with("vneid").tolist()) == [0, 2]
+    assert bm25.documents_with("khong-co").tolist() == []
+
+
 def _article(paragraphs: list[str]) -> Article:
     return Article(id="a", title="Tiêu đề", topics=["chuyen-doi-so"], paragraphs=paragraphs,
                    published=dt.date(2022, 1, 1))

@@ -1,12 +1,14 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.index.embedder import HashEmbedder
 from app.index.store import build_index, load_index
 from app.knowledge.loader import load_knowledge
-from app.search.retriever import RetrievalConfig, Retriever
+from app.search.retriever import RetrievalConfig, Retriever, _fields, _top_positive
 from app.text.query import SynonymExpander, process_query
+from app.text.segment import load_segmenter
 from tests.conftest import write_small_kb
 
 
@@ -42,3 +44,29 @@ def test_confidence_is_bounded_and_rrf_keeps_it(retriever: Retriever):
     assert all(0.0 <= h.confidence <= 1.0 for h in weighted)
     assert {h.unit.ref: h.confidence for h in weighted} == {h.unit.ref: h.confidence for h in rrf}
     assert rrf[0].unit.ref == "da06-la-gi"
+
+
+def test_coverage_is_the_share_of_query_idf_found_in_each_unit(retriever: Retriever):
+    terms = ("dinh", "danh", "dien", "tu", "muc", "2", "vneid", "tu-khong-co")
+    idf, unseen = retriever.term_idf
+    weights = {t: idf.get(t, unseen) for t in terms}
+    segmenter = load_segmenter(RetrievalConfig().segmenter)
+    units = np.arange(len(retriever.index.units))
+    shares = retriever._coverage(terms, units)
+    for unit, share in zip(retriever.index.units, shares, strict=True):
+        present = set(_fields(unit.text, unit.text, segmenter)[0])
+        expected = sum(w for t, w in weights.items() if t in present) / sum(weights.values())
+        assert share == pytest.approx(expected, rel=1e-6)
+    assert shares.max() > 0
+
+
+@pytest.mark.parametrize("scores", [
+    [0.0, 3.0, 1.0, 2.0, 0.0, 5.0, 4.0],  # distinct
+    [2.0, 1.0, 2.0, 0.0, 3.0, 1.0],  # ties at the cut, more than there are places
+    [2.0, 1.0, 1.0, 0.0, 3.0],  # ties at the cut that exactly fill the places
+    [0.0, 1.0, 0.0],  # fewer positive scores than places
+])
+def test_lexical_candidates_are_the_best_positive_scores_a_full_sort_picks(scores: list[float]):
+    array = np.array(scores, dtype=np.float32)
+    ranked = np.argsort(-array)[:3]
+    assert sorted(_top_positive(array, 3).tolist()) == sorted(ranked[array[ranked] > 0].tolist())
