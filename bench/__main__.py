@@ -21,6 +21,7 @@ from app.index.embedder import load_embedder
 from app.index.store import load_index
 from app.service import Assistant, index_is_current, retrieval_config
 from app.settings import ROOT, Settings
+from bench.index_compare import index_compare_rows
 from bench.inprocess import DenseBaseline, bare_embedding_seconds, cached_chat_seconds, compare_with_baseline
 from bench.peers import peer_rows
 from bench.profile import profile_level, profile_rows
@@ -258,6 +259,8 @@ def run(plan: Plan, settings: Settings, workdir: Path, questions_path: Path,
                                   queries, query_vectors, plan.embed_budget_seconds, plan.sample_size))
     raw["index_sizes"] = [asdict(s) for s in sizes]
     rows += size_rows(sizes, skip_large)
+    log("BM25 and FAISS index types against exact search")
+    rows += index_compare_rows(settings, embedder, factors=tuple(f for f in plan.factors if f > 1))
     raw["cores"] = cores
     return rows, raw
 

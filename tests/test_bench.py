@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.index.embedder import HashEmbedder
@@ -12,6 +13,7 @@ from app.index.store import build_index, load_index, make_units
 from app.knowledge.loader import load_knowledge
 from app.settings import ROOT
 from bench.__main__ import pick_pool
+from bench.index_compare import dense_rows, recombined_vectors
 from bench.inprocess import DenseBaseline
 from bench.report import Row, format_number, format_table, rows_from_json, to_json
 from bench.stats import percentile, summarize
@@ -111,3 +113,21 @@ def test_dense_baseline_ranks_distinct_refs(tmp_path: Path) -> None:
     ranking = baseline.ranked_ids("dang ky dinh danh muc 2 o dau")
     assert ranking[0] == "vneid-muc-2"
     assert len(ranking) == len(set(ranking))
+
+
+def test_recombined_vectors_keep_the_real_ones_and_stay_unit_length() -> None:
+    real = HashEmbedder(dim=32).embed_passages(["đăng ký tạm trú", "cấp căn cước", "định danh mức 2"])
+    vectors = recombined_vectors(real, 50, seed=1)
+    assert vectors.shape == (50, 32)
+    assert np.allclose(vectors[:3], real)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_dense_comparison_finds_every_neighbour_when_ivf_probes_every_list() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((400, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    rows = dense_rows("compare", vectors, vectors[:5])
+    # 400 vectors make 20 lists: 32 and 64 probes scan them all, so the search is exact
+    assert [r.note.split(";")[0] for r in rows if "nprobe=64" in r.measure] == ["recall@10 1.000, @60 1.000"]
+    assert rows[0].measure.startswith("FAISS IndexFlatIP")
