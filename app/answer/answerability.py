@@ -112,23 +112,30 @@ class Trees:
 
     @cached_property
     def _arrays(self) -> tuple[np.ndarray, ...]:
-        return (np.array(self.feature, dtype=np.intp), np.array(self.threshold), np.array(self.left, dtype=np.intp),
-                np.array(self.right, dtype=np.intp), np.array(self.value), np.array(self.leaf, dtype=bool))
+        """Every tree's nodes in one flat array each; children point into the flat arrays."""
+        width = len(self.feature[0]) if self.feature else 0
+        offsets = np.arange(len(self.feature), dtype=np.intp) * width
+        feature = np.array(self.feature, dtype=np.intp).ravel()
+        left = (np.array(self.left, dtype=np.intp) + offsets[:, None]).ravel()
+        right = (np.array(self.right, dtype=np.intp) + offsets[:, None]).ravel()
+        return (offsets, feature, np.array(self.threshold).ravel(), left, right, np.array(self.value).ravel(),
+                np.array(self.leaf, dtype=bool).ravel())
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """Probabilities of standardised rows: every tree walked at once, one level per step."""
-        feature, threshold, left, right, value, leaf = self._arrays
+        offsets, feature, threshold, left, right, value, leaf = self._arrays
         x = np.atleast_2d(x)
-        trees = np.arange(feature.shape[0])
-        at = np.zeros((x.shape[0], feature.shape[0]), dtype=np.intp)
-        rows = np.arange(x.shape[0])[:, None]
+        # at[r, t]: the node row r has reached in tree t, as an index into the flat arrays
+        at = np.repeat(offsets[None, :], x.shape[0], axis=0)
+        cells = (np.arange(x.shape[0]) * x.shape[1])[:, None]
+        flat_x = x.ravel()
         while True:
-            inner = ~leaf[trees, at]
+            inner = ~leaf[at]
             if not inner.any():
                 break
-            go_left = x[rows, feature[trees, at]] <= threshold[trees, at]
-            at = np.where(inner, np.where(go_left, left[trees, at], right[trees, at]), at)
-        raw = self.baseline + value[trees, at].sum(axis=1)
+            go_left = flat_x[cells + feature[at]] <= threshold[at]
+            at = np.where(inner, np.where(go_left, left[at], right[at]), at)
+        raw = self.baseline + value[at].sum(axis=1)
         return 1 / (1 + np.exp(-raw))
 
 
