@@ -146,6 +146,8 @@ class Assistant:
         self.reindex_status: dict[str, Any] = {"state": "idle"}
         self._messages: dict[str, str] = {}
         self._lock = threading.Lock()
+        # questions composed at once: the rest wait their turn here instead of crowding the GIL and the engines
+        self._answering = threading.BoundedSemaphore(settings.answer_slots or settings.embed_instances + 1)
         self._reindex_lock = threading.Lock()
         self._failed_version: str | None = None
         self._reported: str | None = None  # the index problem last logged, so a poll does not log it again
@@ -306,7 +308,8 @@ class Assistant:
         cache_text = "\x00".join([question, context or "", area_id or ""])
         answer = self.cache.get(cache_text, kb_version)
         if answer is None:
-            answer = composer.answer(question, context, area=area_id)
+            with self._answering:
+                answer = composer.answer(question, context, area=area_id)
             self.cache.put(cache_text, kb_version, answer)
         offices: list[Office] = []
         if known_area is not None:

