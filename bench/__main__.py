@@ -134,8 +134,8 @@ def ratio_rows(levels: list[LevelResult], cores: int) -> list[Row]:
             continue
         rows.append(Row("ratios", f"uncached throughput ({lv.clients} clients) / embedding-bound limit",
                         (lv.uncached_rps * bare / 1000,), "ratio",
-                        f"limit = 1 / bare = {1000 / bare:.1f} req/s (bare {bare:.1f} ms just before): one "
-                        f"embedding at a time (retriever lock), each on all {cores} cores (OpenMP)"))
+                        f"limit = 1 / bare = {1000 / bare:.1f} req/s (bare {bare:.1f} ms just before): "
+                        f"embeddings one at a time, each on all {cores} cores (OpenMP)"))
     return rows
 
 
