@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import random
 import shutil
 import sys
 import tempfile
@@ -15,7 +14,6 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from app.answer.cache import cache_key
 from app.answer.questions import load_questions
 from app.index.embedder import load_embedder
 from app.index.store import load_index
@@ -27,7 +25,7 @@ from bench.peers import peer_rows
 from bench.profile import profile_level, profile_rows
 from bench.report import Row, format_table, to_json, write_json
 from bench.scaling import SizeResult, measure_size
-from bench.serving import CONFIGS, DEFAULT_CONFIG, LevelResult, LoadPlan, measure_level, server_env
+from bench.serving import CONFIGS, DEFAULT_CONFIG, LevelResult, LoadPlan, measure_level, pick_pool, server_env
 from bench.stats import median, percentile
 from bench.wrk_load import wrk_available
 
@@ -168,16 +166,6 @@ def size_rows(sizes: list[SizeResult], skipped_large: bool) -> list[Row]:
     if skipped_large:
         rows.append(Row("index 100x", "skipped (--skip-large)", (), "", ""))
     return rows
-
-
-def pick_pool(questions: list[str], seed: int = 7) -> list[str]:
-    """Distinct questions (by answer-cache key) in a fixed random order."""
-    seen: dict[str, str] = {}
-    for q in questions:
-        seen.setdefault(cache_key(q, "")[0], q)
-    pool = list(seen.values())
-    random.Random(seed).shuffle(pool)
-    return pool
 
 
 def run(plan: Plan, settings: Settings, workdir: Path, questions_path: Path,

@@ -66,6 +66,17 @@ class Comparison:
         return sum(found) / len(found) if found else 0.0
 
 
+def ranked_in_session(assistant: Assistant, item: EvalQuestion) -> tuple[list[str], float]:
+    """Our ranking of a question as app.evaluate takes it, a follow-up after its previous question in a new
+    session; and the seconds the ranking took (the previous question not counted)."""
+    session = uuid.uuid4().hex
+    if item.prev:
+        assistant.chat(item.prev, session)
+    begin = time.perf_counter()
+    ranked = ranked_ids(assistant, item.q, session)
+    return ranked, time.perf_counter() - begin
+
+
 def compare_with_baseline(assistant: Assistant, baseline: DenseBaseline, items: Sequence[EvalQuestion]) -> Comparison:
     """Run in-domain questions through our retrieval (as app.evaluate ranks it) and the baseline.
 
@@ -73,15 +84,11 @@ def compare_with_baseline(assistant: Assistant, baseline: DenseBaseline, items: 
     """
     out = Comparison()
     for item in items:
-        session = uuid.uuid4().hex
-        if item.prev:
-            assistant.chat(item.prev, session)
+        ours, ours_seconds = ranked_in_session(assistant, item)
         begin = time.perf_counter()
-        ours = ranked_ids(assistant, item.q, session)
-        middle = time.perf_counter()
         dense = baseline.ranked_ids(item.q)
-        end = time.perf_counter()
-        for system, ranking, seconds in (("ours", ours, middle - begin), ("dense-only", dense, end - middle)):
+        dense_seconds = time.perf_counter() - begin
+        for system, ranking, seconds in (("ours", ours, ours_seconds), ("dense-only", dense, dense_seconds)):
             out.latencies[system].append(seconds)
             out.hits[system][item.slice].append(any(ref in item.expect for ref in ranking[:5]))
     return out

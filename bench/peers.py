@@ -14,24 +14,22 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.answer.cache import cache_key
 from app.answer.questions import EvalQuestion, load_questions
-from app.evaluate import ranked_ids
 from app.index.embedder import load_embedder
 from app.index.store import Unit, load_index
 from app.service import Assistant, index_is_current
 from app.settings import ROOT, Settings
 from bench.http_load import ServerProcess
+from bench.inprocess import ranked_in_session
 from bench.peer_engines import PEERS, Peer, QueryEmbedder, build_peer, peers_installed
 from bench.peer_server import SEARCH_PATH
 from bench.report import Row, format_table
-from bench.serving import WRK_BODIES, server_env
+from bench.serving import WRK_BODIES, pick_pool, server_env
 from bench.stats import median
 from bench.wrk_load import WrkResult, distinct_bodies, run_wrk, wrk_available
 
@@ -97,12 +95,8 @@ def score_ours(assistant: Assistant, items: Sequence[EvalQuestion]) -> Retrieval
     """Our ranking as `make bench` and `make eval` take it; a follow-up is ranked in its session."""
     scores = RetrievalScores()
     for item in items:
-        session = uuid.uuid4().hex
-        if item.prev:
-            assistant.chat(item.prev, session)
-        begin = time.perf_counter()
-        ranked = ranked_ids(assistant, item.q, session)
-        scores.add(ranked, item.expect, time.perf_counter() - begin)
+        ranked, seconds = ranked_in_session(assistant, item)
+        scores.add(ranked, item.expect, seconds)
     return scores
 
 
@@ -221,9 +215,8 @@ def peer_rows(settings: Settings, dev_items: Sequence[EvalQuestion], workdir: Pa
            **PEER_ENV}
     if settings.embed_threads:
         env["EMBED_THREADS"] = str(settings.embed_threads)
-    # distinct by answer-cache key, so no request of ours is a cache hit
-    pool = {cache_key(q, "")[0]: q for q in [i.q for i in dev_items] + [i.prev for i in dev_items if i.prev]}
-    bodies = distinct_bodies(list(pool.values()), WRK_BODIES)
+    pool = pick_pool([i.q for i in dev_items] + [i.prev for i in dev_items if i.prev])
+    bodies = distinct_bodies(pool, WRK_BODIES)
     loads = [load_server(system, env, c, bodies, seconds, workdir) for c in clients for system in (OURS, *PEERS)]
     raw["http"] = [asdict(lo) for lo in loads]
     return rows + speed_rows(loads, clients, seconds), raw

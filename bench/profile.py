@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bench.http_load import ServerProcess
 from bench.report import Row
+from bench.serving import WRK_BODIES
 from bench.wrk_load import distinct_bodies, run_wrk
 
 # py-spy names a frame "Class.function (path/file.py:line)"
@@ -123,7 +124,7 @@ def profile_level(clients: int, pool: list[str], project: Path, env: dict[str, s
                                 "--duration", f"{seconds + 2:.0f}", "--idle", "--format", "raw", "--nonblocking",
                                 "--output", str(raw)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(1)
-        bodies = distinct_bodies(pool, 4000)
+        bodies = distinct_bodies(pool, WRK_BODIES)
         result = run_wrk(server.port, bodies, clients, seconds, workdir)
         _, err = spy.communicate(timeout=seconds + 60)
         if spy.returncode != 0 or not raw.exists():

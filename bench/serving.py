@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.answer.cache import cache_key
 from bench.http_load import LoadResult, ServerProcess, run_load
 from bench.stats import Summary, summarize
 from bench.wrk_load import WrkResult, distinct_bodies, run_wrk, wrk_available
@@ -59,6 +61,16 @@ class LevelResult:
 
 def _ms(result: LoadResult, label: str) -> Summary:
     return summarize([s * 1000 for s in result.latencies[label]] or [float("nan")])
+
+
+def pick_pool(questions: list[str], seed: int = 7) -> list[str]:
+    """Distinct questions (by answer-cache key, so none is a cache hit of another) in a fixed random order."""
+    seen: dict[str, str] = {}
+    for q in questions:
+        seen.setdefault(cache_key(q, "")[0], q)
+    pool = list(seen.values())
+    random.Random(seed).shuffle(pool)
+    return pool
 
 
 def server_env(index_dir: Path, knowledge_dir: Path, embedder: str, data_dir: Path) -> dict[str, str]:
