@@ -242,7 +242,9 @@ class Composer:
                 row[name] = 0.0
         probabilities = self.answerability.predict_many(features) if self.answerability is not None else []
         scored = probabilities or [(self._threshold_score(h), h.confidence) for h in hits]
-        scored = [(0.0 if self.offer(h).says_unknown else a, t) for h, (a, t) in zip(hits, scored, strict=True)]
+        # an entry that only says it does not know never answers; one about another country is not even the topic
+        scored = [(0.0, 0.0) if self.signals.other_country(reading, self.offer(h)) else
+                  (0.0 if self.offer(h).says_unknown else a, t) for h, (a, t) in zip(hits, scored, strict=True)]
         order = sorted(range(len(hits)), key=lambda i: (scored[i][0], hits[i].confidence), reverse=True)
         best = order[0]
         topic = max(range(len(hits)), key=lambda i: (scored[i][1], hits[i].confidence))

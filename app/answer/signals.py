@@ -8,7 +8,7 @@ document, or a kind of answer (a date, a fee, an age, a phone number) the entry 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.knowledge.models import FaqEntry
 from app.search.retriever import Hit
@@ -22,6 +22,7 @@ toi minh em anh chi ban ong ba co chu bac cau to tui ta chung ho ai gi nao sao b
 hok hong chua da dang se bi duoc dc duoc can phai nen muon hoi xin vui long giup gium dum lam on
 cac nhung mot moi tat ca nua roi luon bao lau nhieu dau mn j ntn r bn ae z v ak ah
 cung con neu khi vi nen nhu the nao lam sao duoc khong nhe a
+e hay vo vao ra len xong kieu hoai suot gio luc thoi
 thay thi sao biet minh oi ad admin anh chi em ca nha moi nguoi gium giup voi
 i my me we our you your it its is are was were be been am do does did done how what where when which
 who whom why can could should would will shall may might must the a an to of for in on at with from by
@@ -133,8 +134,12 @@ def entities(text: str) -> set[str]:
     out = {m.group(0) for m in _YEAR.finditer(text)}
     out |= set(_DOC_NUMBER.findall(text))
     out |= {n for n in _NUMBER.findall(text) if len(n) <= 4}
-    out |= {c for c in COUNTRIES if re.search(rf"\b{c}\b", text)}
-    return out
+    return out | countries(text)
+
+
+def countries(text: str) -> set[str]:
+    """Countries named in folded text."""
+    return {c for c in COUNTRIES if re.search(rf"\b{c}\b", text)}
 
 
 def actions(text: str) -> set[str]:
@@ -152,6 +157,29 @@ class Reading:
     actions: set[str]
     entities: set[str]
     english: bool
+    # for each of `terms`, the ways an entry may write it (the word, or an abbreviation's expansions)
+    spellings: list[tuple[frozenset[str], ...]] = field(default_factory=list)
+    countries: set[str] = field(default_factory=set)
+
+    def has(self, i: int, words: frozenset[str] | set[str]) -> bool:
+        """The i-th salient word is in `words`, written one way or another."""
+        ways = self.spellings[i] if self.spellings else (frozenset((self.terms[i],)),)
+        return any(way <= words for way in ways)
+
+
+def _salient_spellings(query: ProcessedQuery) -> list[tuple[str, tuple[frozenset[str], ...]]]:
+    """The question's salient words, each with the ways it can be written; an abbreviation is one word
+    (found as itself or as any expansion), not the several words of its first expansion."""
+    typed = query.written_as or tuple((t, ((t,),)) for t in query.coverage_terms)
+    out: dict[str, tuple[frozenset[str], ...]] = {}
+    for key, ways in typed:
+        if key in STOPWORDS or key.isdigit() or key in out:
+            continue
+        spelled = (frozenset(w for w in way if w not in STOPWORDS and not w.isdigit()) for way in ways)
+        kept = tuple(dict.fromkeys(way for way in spelled if way))
+        if kept:
+            out[key] = kept
+    return list(out.items())
 
 
 class Signals:
@@ -168,44 +196,55 @@ class Signals:
     def read(self, query: ProcessedQuery) -> Reading:
         """The question's salient words with their IDF, and the answer kinds, actions and entities it asks."""
         text = folded(query.text)
-        terms = content_terms(query)
-        return Reading(terms, [self.idf(t) for t in terms], question_types(text), actions(text), entities(text),
-                       query.english)
+        salient = _salient_spellings(query)
+        # a word weighs as much as its most common spelling: "tk" no more than "tài khoản"
+        weights = [min(max(self.idf(w) for w in way) for way in ways) for _key, ways in salient]
+        return Reading([key for key, _ in salient], weights, question_types(text), actions(text), entities(text),
+                       query.english, [ways for _, ways in salient], countries(text))
 
     def _weighted_share(self, part: set[str], whole: set[str]) -> float:
         total = sum(self.idf(t) for t in whole)
         return sum(self.idf(t) for t in part) / total if total else 0.0
 
-    def _closest_phrasing(self, terms: list[str], offer: Offer) -> tuple[float, float]:
+    def _closest_phrasing(self, reading: Reading, offer: Offer) -> tuple[float, float]:
         """(share of the question's words in the closest wording, share of that wording's words the
         question uses), IDF-weighted: a wording about something else leaves its own words unused."""
-        asked = set(terms)
+        total = sum(reading.weights)
         best = (0.0, 0.0)
         for phrasing in offer.phrasings:
-            common = asked & phrasing
-            recall = self._weighted_share(common, asked)
-            precision = self._weighted_share(common, set(phrasing))
+            found = [i for i in range(len(reading.terms)) if reading.has(i, phrasing)]
+            recall = sum(reading.weights[i] for i in found) / total if total else 0.0
+            used = {w for i in found for way in reading.spellings[i] if way <= phrasing for w in way} \
+                if reading.spellings else {reading.terms[i] for i in found}
+            precision = self._weighted_share(used & phrasing, set(phrasing))
             if recall + precision > sum(best):
                 best = (recall, precision)
         return best
 
+    @staticmethod
+    def other_country(reading: Reading, offer: Offer) -> bool:
+        """The question is about a country the candidate never names: another country is another need,
+        whatever else matches (a rule, not a fitted signal: too few questions name one to learn it)."""
+        return any(c not in offer.text for c in reading.countries)
+
     def missing_terms(self, reading: Reading, offer: Offer) -> list[str]:
-        """Salient question words the candidate never uses, most salient first."""
-        missing = [t for t in reading.terms if t not in offer.all_terms]
-        return sorted(missing, key=self.idf, reverse=True)
+        """Salient question words the candidate never uses (in any spelling), most salient first."""
+        missing = [(w, t) for i, (t, w) in enumerate(zip(reading.terms, reading.weights, strict=True))
+                   if not reading.has(i, offer.all_terms)]
+        return [t for _w, t in sorted(missing, key=lambda m: m[0], reverse=True)]
 
     def features(self, reading: Reading, hits: list[Hit], i: int, offer: Offer) -> dict[str, float]:
         """Features of candidate `hits[i]` (described by `offer`) for this question, among its rivals."""
         cand = hits[i]
         rivals = [h.confidence for j, h in enumerate(hits) if j != i and h.key != cand.key]
-        terms, weights = reading.terms, reading.weights
+        weights = reading.weights
         total = sum(weights) or 1.0
-        missing_q = sum(w for t, w in zip(terms, weights, strict=True) if t not in offer.question_terms) / total
-        missing_all = sum(w for t, w in zip(terms, weights, strict=True) if t not in offer.all_terms) / total
-        absent = [w for t, w in zip(terms, weights, strict=True) if t not in offer.all_terms]
+        missing_q = sum(w for i, w in enumerate(weights) if not reading.has(i, offer.question_terms)) / total
+        absent = [w for i, w in enumerate(weights) if not reading.has(i, offer.all_terms)]
+        missing_all = sum(absent) / total
         type_missing = any(not _QUESTION_TYPES[t][1].search(offer.text) for t in reading.types)
         top_lexical = max(h.lexical for h in hits) or 1.0
-        recall, precision = self._closest_phrasing(terms, offer)
+        recall, precision = self._closest_phrasing(reading, offer)
         return {
             "confidence": cand.confidence,
             "margin": cand.confidence - max(rivals, default=0.0),

@@ -28,6 +28,9 @@ class ProcessedQuery:
     coverage_terms: tuple[str, ...]
     english: bool
     accented: bool
+    # each typed word (folded) with the ways an entry may write it: the word itself, then the expansions
+    # of an abbreviation (folded tokens), so "tk" is found in an entry that says "tài khoản"
+    written_as: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
 
 
 class SynonymExpander:
@@ -44,6 +47,11 @@ class SynonymExpander:
             values = self._table.get(fold_diacritics(token))
             out += tokenize(values[0]) if values else [token]
         return out
+
+    def spellings(self, token: str) -> tuple[tuple[str, ...], ...]:
+        """A typed word and, for an abbreviation, each of its expansions, as folded tokens."""
+        key = fold_diacritics(token)
+        return ((key,), *(tuple(fold_diacritics(t) for t in tokenize(v)) for v in self._table.get(key, [])))
 
     def expansions(self, text: str) -> list[str]:
         """Expansions of every abbreviation or term the text contains, in order, without repeats."""
@@ -91,4 +99,6 @@ def process_query(text: str, expander: SynonymExpander | None,
         lexical_terms=tuple(terms),
         coverage_terms=tuple(fold_diacritics(t) for t in coverage),
         english=english, accented=accented,
+        written_as=tuple((fold_diacritics(t), expander.spellings(t) if expander else ((fold_diacritics(t),),))
+                         for t in tokens),
     )

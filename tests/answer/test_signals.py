@@ -2,8 +2,9 @@
 
 import datetime as dt
 
-from app.answer.signals import actions, entities, folded, offer_of_entry, question_types
+from app.answer.signals import Signals, actions, entities, folded, offer_of_entry, question_types
 from app.knowledge.models import FaqEntry
+from app.text.query import SynonymExpander, process_query
 
 
 def entry(question: str, answer: str, referral: bool = False) -> FaqEntry:
@@ -37,3 +38,33 @@ def test_a_referral_entry_is_marked_as_saying_it_has_no_information():
     known = entry("VNeID là gì?", "VNeID là ứng dụng định danh điện tử của Bộ Công an.")
     assert offer_of_entry(unknown).says_unknown
     assert not offer_of_entry(known).says_unknown
+
+
+def signals_for(*entries: FaqEntry) -> Signals:
+    """Signals with IDF from the given entries' words (every word seen once is as salient as any other)."""
+    words = {w for e in entries for w in offer_of_entry(e).all_terms}
+    return Signals(dict.fromkeys(words, 1.0), 2.0)
+
+
+def test_an_abbreviation_is_one_word_found_in_any_of_its_spellings():
+    expander = SynonymExpander({"TK": ["tài khoản", "account"], "mk": ["mật khẩu"]})
+    known = entry("Quên mật khẩu tài khoản định danh thì làm sao?", "Chọn Quên mật khẩu trên màn hình đăng nhập.")
+    sig = signals_for(known)
+    reading = sig.read(process_query("quên mk tk định danh", expander))
+    # "tk" and "mk" are each one salient word, found as "tài khoản" and "mật khẩu"
+    assert reading.terms == ["quen", "mk", "tk", "dinh", "danh"]
+    assert sig.missing_terms(reading, offer_of_entry(known)) == []
+    other = entry("Định danh điện tử là gì?", "Là việc xác thực danh tính trên môi trường điện tử.")
+    assert sig.missing_terms(reading, offer_of_entry(other)) == ["quen", "mk", "tk"]
+    # an abbreviation weighs as much as its most common spelling, not as the sum of its expansion's words
+    assert reading.weights[reading.terms.index("tk")] == 1.0
+
+
+def test_a_question_about_another_country_is_not_answered_by_an_entry_that_never_names_it():
+    vietnam = entry("Tỷ lệ người dân dùng dịch vụ công trực tuyến?", "Năm 2021 là 9,51%.")
+    compared = entry("Việt Nam so với Singapore thế nào?", "Singapore đi trước về chính phủ số.")
+    sig = signals_for(vietnam, compared)
+    reading = sig.read(process_query("Tỷ lệ người dân Singapore dùng dịch vụ công trực tuyến", None))
+    assert sig.other_country(reading, offer_of_entry(vietnam))
+    assert not sig.other_country(reading, offer_of_entry(compared))
+    assert not sig.other_country(sig.read(process_query("Tỷ lệ dùng dịch vụ công", None)), offer_of_entry(vietnam))
