@@ -7,6 +7,7 @@ document, or a kind of answer (a date, a fee, an age, a phone number) the entry 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -203,8 +204,10 @@ class Signals:
                        query.english, [ways for _, ways in salient], countries(text))
 
     def _weighted_share(self, part: set[str], whole: set[str]) -> float:
-        total = sum(self.idf(t) for t in whole)
-        return sum(self.idf(t) for t in part) / total if total else 0.0
+        # fsum: exact whatever order the sets iterate in (it varies with the hash seed), so a build's
+        # features, and the model fitted on them, do not change from one process to the next
+        total = math.fsum(self.idf(t) for t in whole)
+        return math.fsum(self.idf(t) for t in part) / total if total else 0.0
 
     def _closest_phrasing(self, reading: Reading, offer: Offer) -> tuple[float, float]:
         """(share of the question's words in the closest wording, share of that wording's words the

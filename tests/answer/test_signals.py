@@ -1,6 +1,9 @@
 """The answerability signals: what a question asks that a candidate entry does not offer."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 from app.answer.signals import Signals, actions, entities, folded, offer_of_entry, question_types
 from app.knowledge.models import FaqEntry
@@ -68,3 +71,17 @@ def test_a_question_about_another_country_is_not_answered_by_an_entry_that_never
     assert sig.other_country(reading, offer_of_entry(vietnam))
     assert not sig.other_country(reading, offer_of_entry(compared))
     assert not sig.other_country(sig.read(process_query("Tỷ lệ dùng dịch vụ công", None)), offer_of_entry(vietnam))
+
+
+def test_the_signals_do_not_depend_on_the_order_sets_iterate_in():
+    # set order changes with the hash seed; a sum in that order moved the last digits of the features,
+    # which was enough to fit a different answerability model from the same questions in another process
+    code = (
+        "from app.answer.signals import Signals\n"
+        "words = [f'w{i}' for i in range(40)]\n"
+        "sig = Signals({w: 1.0 + (i * 0.7368421) % 3.1 for i, w in enumerate(words)}, 5.0)\n"
+        "print(repr(sig._weighted_share(set(words[:23]), set(words))))\n"
+    )
+    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(8)}
+    assert len(outputs) == 1, outputs
