@@ -176,7 +176,10 @@ def _salient_spellings(query: ProcessedQuery) -> list[tuple[str, tuple[frozenset
     for key, ways in typed:
         if key in STOPWORDS or key.isdigit() or key in out:
             continue
-        spelled = (frozenset(w for w in way if w not in STOPWORDS and not w.isdigit()) for way in ways)
+        # an expansion made only of particles and numbers ("lm" for "làm", "ĐA06" for "Đề án 06") is matched
+        # on all its words rather than dropped, which left the typed abbreviation alone and never found
+        spelled = (frozenset(w for w in way if w not in STOPWORDS and not w.isdigit()) or frozenset(way)
+                   for way in ways)
         kept = tuple(dict.fromkeys(way for way in spelled if way))
         if kept:
             out[key] = kept

@@ -85,3 +85,14 @@ def test_the_signals_do_not_depend_on_the_order_sets_iterate_in():
     outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(8)}
     assert len(outputs) == 1, outputs
+
+
+def test_an_abbreviation_of_common_words_is_still_found_in_them():
+    # "lm" is "làm" and "ĐA06" is "Đề án 06": words too common (or numbers) to be salient on their own,
+    # yet the typed abbreviation must not count as missing from an entry that writes them out
+    expander = SynonymExpander({"lm": ["làm"], "da06": ["Đề án 06"]})
+    known = entry("Đề án 06 là gì, người dân làm gì?", "Đề án 06 phát triển dữ liệu dân cư.")
+    sig = signals_for(known)
+    reading = sig.read(process_query("ĐA06 là j, dân phải lm gì", expander))
+    assert {"da06", "lm"} <= set(reading.terms)
+    assert sig.missing_terms(reading, offer_of_entry(known)) == []
