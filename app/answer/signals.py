@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from app.knowledge.models import FaqEntry
 from app.search.retriever import Hit
@@ -62,6 +62,7 @@ COUNTRIES = (
     "korea", "japan", "china", "america", "usa", "thailand", "cambodia", "laos", "india", "australia",
     "france", "germany", "britain", "uk", "taiwan", "russia",
 )
+_COUNTRY_SET = frozenset(COUNTRIES)
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _DOC_NUMBER = re.compile(r"\b\d+/\d{4}/[a-z0-9-]+|\b\d+/[a-z]{2,}-[a-z0-9]+\b")
 _NUMBER = re.compile(r"\b\d+\b")
@@ -135,12 +136,8 @@ def entities(text: str) -> set[str]:
     out = {m.group(0) for m in _YEAR.finditer(text)}
     out |= set(_DOC_NUMBER.findall(text))
     out |= {n for n in _NUMBER.findall(text) if len(n) <= 4}
-    return out | countries(text)
-
-
-def countries(text: str) -> set[str]:
-    """Countries named in folded text."""
-    return {c for c in COUNTRIES if re.search(rf"\b{c}\b", text)}
+    out |= {c for c in COUNTRIES if re.search(rf"\b{c}\b", text)}
+    return out
 
 
 def actions(text: str) -> set[str]:
@@ -159,21 +156,23 @@ class Reading:
     entities: set[str]
     english: bool
     # for each of `terms`, the ways an entry may write it (the word, or an abbreviation's expansions)
-    spellings: list[tuple[frozenset[str], ...]] = field(default_factory=list)
-    countries: set[str] = field(default_factory=set)
+    spellings: list[tuple[frozenset[str], ...]]
+
+    @property
+    def countries(self) -> set[str]:
+        """The countries among the entities named."""
+        return self.entities & _COUNTRY_SET
 
     def has(self, i: int, words: frozenset[str] | set[str]) -> bool:
         """The i-th salient word is in `words`, written one way or another."""
-        ways = self.spellings[i] if self.spellings else (frozenset((self.terms[i],)),)
-        return any(way <= words for way in ways)
+        return any(way <= words for way in self.spellings[i])
 
 
 def _salient_spellings(query: ProcessedQuery) -> list[tuple[str, tuple[frozenset[str], ...]]]:
     """The question's salient words, each with the ways it can be written; an abbreviation is one word
     (found as itself or as any expansion), not the several words of its first expansion."""
-    typed = query.written_as or tuple((t, ((t,),)) for t in query.coverage_terms)
     out: dict[str, tuple[frozenset[str], ...]] = {}
-    for key, ways in typed:
+    for key, ways in query.written_as:
         if key in STOPWORDS or key.isdigit() or key in out:
             continue
         # an expansion made only of particles and numbers ("lm" for "làm", "ĐA06" for "Đề án 06") is matched
@@ -204,7 +203,7 @@ class Signals:
         # a word weighs as much as its most common spelling: "tk" no more than "tài khoản"
         weights = [min(max(self.idf(w) for w in way) for way in ways) for _key, ways in salient]
         return Reading([key for key, _ in salient], weights, question_types(text), actions(text), entities(text),
-                       query.english, [ways for _, ways in salient], countries(text))
+                       query.english, [ways for _, ways in salient])
 
     def _weighted_share(self, part: set[str], whole: set[str]) -> float:
         # fsum: exact whatever order the sets iterate in (it varies with the hash seed), so a build's
@@ -220,8 +219,7 @@ class Signals:
         for phrasing in offer.phrasings:
             found = [i for i in range(len(reading.terms)) if reading.has(i, phrasing)]
             recall = sum(reading.weights[i] for i in found) / total if total else 0.0
-            used = {w for i in found for way in reading.spellings[i] if way <= phrasing for w in way} \
-                if reading.spellings else {reading.terms[i] for i in found}
+            used = {w for i in found for way in reading.spellings[i] if way <= phrasing for w in way}
             precision = self._weighted_share(used & phrasing, set(phrasing))
             if recall + precision > sum(best):
                 best = (recall, precision)

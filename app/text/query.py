@@ -30,7 +30,7 @@ class ProcessedQuery:
     accented: bool
     # each typed word (folded) with the ways an entry may write it: the word itself, then the expansions
     # of an abbreviation (folded tokens), so "tk" is found in an entry that says "tài khoản"
-    written_as: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
+    written_as: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
 
 
 class SynonymExpander:
