@@ -21,6 +21,11 @@ def test_question_types_name_the_kind_of_answer_asked_for():
     assert question_types(folded("Luật có hiệu lực từ khi nào")) == ["when"]
     assert question_types(folded("hotline của cổng dịch vụ công")) == ["phone"]
     assert question_types(folded("VNeID là gì")) == []
+    # how long, however it is asked: "bao nhiêu ngày" is a duration, not a count of something
+    assert question_types(folded("nộp hồ sơ bao nhiêu ngày thì có kết quả")) == ["duration"]
+    assert question_types(folded("How many weeks does the new card take?")) == ["duration"]
+    assert question_types(folded("Bộ phận một cửa có làm việc thứ 7, chủ nhật không")) == ["weekday"]
+    assert question_types(folded("Is the office open on Saturdays?")) == ["weekday"]
 
 
 def test_entities_are_years_documents_numbers_and_countries():
@@ -96,3 +101,22 @@ def test_an_abbreviation_of_common_words_is_still_found_in_them():
     reading = sig.read(process_query("ĐA06 là j, dân phải lm gì", expander))
     assert {"da06", "lm"} <= set(reading.terms)
     assert sig.missing_terms(reading, offer_of_entry(known)) == []
+
+
+def test_every_kind_of_answer_has_words_for_the_partial_reply():
+    from app.answer.messages import ASKED_DETAIL
+    from app.answer.signals import _QUESTION_TYPES
+
+    for lang in ("vi", "en"):
+        assert set(_QUESTION_TYPES) <= set(ASKED_DETAIL[lang]), lang
+
+
+def test_an_entry_that_names_the_working_days_offers_them():
+    from app.answer.signals import _QUESTION_TYPES
+
+    reading = Signals({}, 1.0).read(process_query("Bộ phận một cửa có làm việc thứ bảy không?", None, None))
+    silent = offer_of_entry(entry("Bộ phận một cửa ở đâu?", "Ở trụ sở UBND xã."))
+    says = offer_of_entry(entry("Bộ phận một cửa làm việc khi nào?", "Từ thứ Hai đến sáng thứ Bảy."))
+    gives = _QUESTION_TYPES["weekday"][1]
+    assert reading.types == ["weekday"]
+    assert not gives.search(silent.text) and gives.search(says.text)
