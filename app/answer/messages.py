@@ -53,8 +53,8 @@ PARTIAL_REFERRAL = {
 # what a question asked for, named when no single word of it is missing from the nearest entry
 ASKED_DETAIL = {
     "vi": {"when": "thời điểm cụ thể", "fee": "lệ phí", "age": "độ tuổi", "duration": "thời gian giải quyết",
-           "phone": "số điện thoại hỗ trợ", "count": "con số cụ thể", "weekday": "ngày làm việc (thứ Bảy, Chủ nhật, ngày lễ)",
-           "": "chi tiết này"},
+           "phone": "số điện thoại hỗ trợ", "count": "con số cụ thể",
+           "weekday": "ngày làm việc (thứ Bảy, Chủ nhật, ngày lễ)", "": "chi tiết này"},
     "en": {"when": "the exact date", "fee": "the fee", "age": "the age", "duration": "how long it takes",
            "phone": "the support phone number", "count": "the exact figure",
            "weekday": "the working days (weekends, holidays)", "": "this detail"},

@@ -40,6 +40,9 @@ ACTIONS = (
     "activate", "reset", "recover", "pay", "track", "complain", "download", "install", "lost", "replace",
 )
 
+_WEEKDAYS = re.compile(r"\b(thu (7|bay)|chu nhat|cuoi tuan|ngay nghi|ngay le|weekends?|saturdays?|sundays?"
+                       r"|holidays?)\b")
+
 # kinds of answer a question asks for, and what an answer that gives it contains (both folded)
 _QUESTION_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "when": (re.compile(r"\b(khi nao|bao gio|ngay nao|nam nao|thang nao|thoi han|han chot|when|what date|deadline)\b"),
@@ -47,13 +50,14 @@ _QUESTION_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "fee": (re.compile(r"\b(bao nhieu tien|le phi|mat phi|ton phi|phi|gia bao nhieu|how much|fee|fees|cost|charge)\b"),
             re.compile(r"\b(dong|phi|mien phi|khong mat|free|fee|vnd|\d[\d.]*d)\b")),
     "age": (re.compile(r"\b(tuoi|how old|age|ages)\b"), re.compile(r"\b(tuoi|age|years old)\b")),
-    "duration": (re.compile(r"\b(bao lau|(bao nhieu|may) (ngay|tuan|thang|gio)|how long|how many (days|weeks|months|hours))\b"),
+    "duration": (re.compile(r"\b(bao lau|(bao nhieu|may) (ngay|tuan|thang|gio)|how long"
+                            r"|how many (days|weeks|months|hours))\b"),
                  re.compile(r"\d+\s*(ngay|gio|phut|thang|tuan|day|days|hour|hours|minute|minutes|month|week)")),
     "phone": (re.compile(r"\b(hotline|tong dai|duong day nong|so dien thoai ho tro|sdt ho tro|goi so|so nao de goi"
                          r"|phone number|call)\b"),
               re.compile(r"\b\d{4}[\s.]?\d{3,}|\b1900|\b1800|\b\d{3,4}\b.*\b(goi|tong dai|hotline)\b")),
-    "weekday": (re.compile(r"\b(thu (7|bay)|chu nhat|cuoi tuan|ngay nghi|ngay le|weekends?|saturdays?|sundays?|holidays?)\b"),
-                re.compile(r"\b(thu (7|bay)|chu nhat|cuoi tuan|ngay nghi|ngay le|weekends?|saturdays?|sundays?|holidays?)\b")),
+    # the working days: asking whether an office opens on them, answered only by an entry that names them
+    "weekday": (_WEEKDAYS, _WEEKDAYS),
     "count": (re.compile(r"\b(bao nhieu|how many)\b"), re.compile(r"\d")),
 }
 
