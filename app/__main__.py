@@ -149,7 +149,7 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.answer.questions import load_questions
-    from app.evaluate import evaluate, format_table, write_report
+    from app.evaluate import evaluate, fmt, format_table, refit, write_report
     from app.service import Assistant
 
     assistant = Assistant(settings)
@@ -157,6 +157,14 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
         print(assistant.load_error, file=sys.stderr)
         return 1
     questions = load_questions(Path(args.questions))
+    if args.refit:
+        result = refit(assistant, questions)
+        print("dev out of fold: " + ", ".join(f"{k} {v}" for k, v in result["dev_out_of_fold"].items()))
+        print("held out: " + ", ".join(f"{k} {fmt(v)}" for k, v in result["test"].items())
+              + f" (answer threshold {result['answer_threshold']:.3f})")
+        write_report(result, Path(args.output))
+        print(f"written to {args.output}")
+        return 0
     splits = ("dev", "test") if args.split == "all" else (args.split,)
     reports = {}
     for split in splits:
@@ -214,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     p_eval.add_argument("--questions", default="tests/data/questions")
     p_eval.add_argument("--split", default="all", choices=["all", "dev", "test"])
     p_eval.add_argument("--output", default="eval-results/latest.json")
+    p_eval.add_argument("--refit", action="store_true",
+                        help="fit the answerability model on the dev split with this code's signals over the live "
+                             "index (no rebuild) and print its out-of-fold and held-out figures: a quick measure "
+                             "of a change to the signals")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     handlers = {"index": _index, "serve": _serve, "check-kb": _check_kb, "eval": _eval, "purge": _purge,

@@ -3,14 +3,15 @@ and how well `confidence` is calibrated."""
 
 from __future__ import annotations
 
+import copy
 import json
 import statistics
 import time
 from pathlib import Path
 from typing import Any
 
-from app.answer.answerability import calibration
-from app.answer.questions import COVERED_SLICES, OFFTOPIC, PARTIAL, UNCOVERED, EvalQuestion
+from app.answer.answerability import calibration, fit_answerability
+from app.answer.questions import COVERED_SLICES, OFFTOPIC, PARTIAL, UNCOVERED, EvalQuestion, collect_examples
 from app.service import Assistant
 
 SLICES = (*COVERED_SLICES, PARTIAL, UNCOVERED, OFFTOPIC)
@@ -98,7 +99,50 @@ def evaluate(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, A
     }
 
 
-def _fmt(x: float | None) -> str:
+def refit(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, Any]:
+    """Fit the answerability model on the dev questions with this code's signals over the live index, and
+    decide the held-out questions with it (a follow-up read with its previous question when elliptical, as
+    the index build reads them; no sessions, no storage).
+
+    A change to the signals is measured in about a minute, without rebuilding the index; `make eval` then
+    measures the built service end to end.
+    """
+    composer = assistant.composer
+    assert composer is not None, assistant.load_error
+    bare = copy.copy(composer)
+    bare.answerability = None
+    model = fit_answerability(collect_examples(bare, [q for q in questions if q.split == "dev"]))
+    decider = copy.copy(composer)
+    decider.answerability = model
+    held_out = [q for q in questions if q.split == "test"]
+    verdicts: list[tuple[EvalQuestion, str]] = []
+    pairs: list[tuple[float, bool]] = []
+    for item in held_out:
+        context = decider.followup_context(item.q, item.prev)
+        assessment = decider.assess(decider.retrieve(item.q, context))
+        answer = decider.answer(item.q, context)
+        verdicts.append((item, judge(item, answer.status, answer.matched_id)))
+        top = assessment.ranked[0].unit.ref if assessment else None
+        pairs.append((answer.confidence, item.covered and top in item.expect))
+
+    def share(verdict: str, among: list[tuple[EvalQuestion, str]]) -> float | None:
+        return sum(v == verdict for _, v in among) / len(among) if among else None
+
+    return {
+        "dev_out_of_fold": model.fitted["out_of_fold"],
+        "answer_threshold": model.answer_threshold,
+        "test": {
+            "answered_wrong": share("wrong", verdicts),
+            "uncovered_wrong": share("wrong", [(q, v) for q, v in verdicts if q.slice == UNCOVERED]),
+            "covered_right": share("right", [(q, v) for q, v in verdicts if q.covered]),
+            "offtopic_refused": share("refused", [(q, v) for q, v in verdicts if q.slice == OFFTOPIC]),
+            "ece": calibration(pairs)["ece"],
+        },
+    }
+
+
+def fmt(x: float | None) -> str:
+    """A figure with three decimals, or n/a."""
     return "n/a" if x is None else f"{x:.3f}"
 
 
@@ -107,17 +151,17 @@ def format_table(report: dict[str, Any]) -> str:
     lines = [f"{'slice':<15}{'n':>5}{'right':>8}{'wrong':>8}{'partial':>9}{'refused':>9}{'R@1':>8}{'R@5':>8}"]
     for name, row in report["slices"].items():
         lines.append(f"{name:<15}{row['n']:>5}{row['right']:>8.3f}{row['wrong']:>8.3f}{row['partial']:>9.3f}"
-                     f"{row['refused']:>9.3f}{_fmt(row.get('recall@1')):>8}{_fmt(row.get('recall@5')):>8}")
-    lines.append(f"answered wrong (all questions): {_fmt(report['answered_wrong'])}")
-    lines.append(f"covered questions answered with the expected entry: {_fmt(report['covered_right'])} "
-                 f"(refused {_fmt(report['covered_refused'])})")
-    lines.append(f"off-topic refused: {_fmt(report['offtopic_refused'])}")
+                     f"{row['refused']:>9.3f}{fmt(row.get('recall@1')):>8}{fmt(row.get('recall@5')):>8}")
+    lines.append(f"answered wrong (all questions): {fmt(report['answered_wrong'])}")
+    lines.append(f"covered questions answered with the expected entry: {fmt(report['covered_right'])} "
+                 f"(refused {fmt(report['covered_refused'])})")
+    lines.append(f"off-topic refused: {fmt(report['offtopic_refused'])}")
     cal = report["calibration"]
-    lines.append(f"calibration of confidence: ECE {_fmt(cal['ece'])}")
+    lines.append(f"calibration of confidence: ECE {fmt(cal['ece'])}")
     lines.append("  bin        n   confidence  right")
     for row in cal["table"]:
         lines.append(f"  {row['bin']:<9}{row['n']:>4}{row['confidence']:>13.3f}{row['right']:>7.3f}")
-    lines.append(f"median latency: {_fmt(report['median_latency_ms'])} ms")
+    lines.append(f"median latency: {fmt(report['median_latency_ms'])} ms")
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from app.answer.questions import load_questions
-from app.evaluate import evaluate
+from app.evaluate import evaluate, refit
 from app.service import Assistant
 from app.settings import ROOT, Settings
 
@@ -72,3 +72,16 @@ def test_off_topic_questions_are_refused(report: dict[str, Any]):
 def test_confidence_is_calibrated(out_of_fold: dict[str, Any]):
     # on the dev questions the service itself runs, the trees have seen every one; out of fold they have not
     assert out_of_fold["ece"] <= 0.05, out_of_fold
+
+
+def test_refit_reproduces_the_built_model_and_measures_the_held_out_split(assistant: Assistant):
+    # the quick measure of a change to the signals fits exactly what the index build fitted (same code,
+    # same knowledge), so its held-out figures are those of the model the service runs
+    questions = load_questions(QUESTIONS)
+    result = refit(assistant, questions)
+    assert assistant.composer is not None and assistant.composer.answerability is not None
+    assert result["dev_out_of_fold"] == assistant.composer.answerability.fitted["out_of_fold"]
+    assert result["answer_threshold"] == assistant.composer.answerability.answer_threshold
+    test = result["test"]
+    assert test["answered_wrong"] <= 0.05 and test["offtopic_refused"] >= 0.9, test
+    assert 0.0 < test["covered_right"] < 1.0 and test["ece"] is not None, test
