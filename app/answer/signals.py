@@ -146,6 +146,12 @@ def entities(text: str) -> set[str]:
     return out
 
 
+def nationalities(text: str) -> frozenset[str]:
+    """Countries named as a person's nationality in folded text: a question about a foreign spouse or
+    resident asks about them here, not about that country's own figures."""
+    return frozenset(c for c in COUNTRIES if re.search(rf"\b(nguoi|ng|quoc tich|citizen of|national of) {c}\b", text))
+
+
 def actions(text: str) -> set[str]:
     """Actions asked for in folded text."""
     return {a for a in ACTIONS if re.search(rf"\b{a}\b", text)}
@@ -163,11 +169,13 @@ class Reading:
     english: bool
     # for each of `terms`, the ways an entry may write it (the word, or an abbreviation's expansions)
     spellings: list[tuple[frozenset[str], ...]]
+    # countries named as someone's nationality ("người Trung Quốc", "quốc tịch Hàn Quốc")
+    nationalities: frozenset[str] = frozenset()
 
     @property
     def countries(self) -> set[str]:
-        """The countries among the entities named."""
-        return self.entities & _COUNTRY_SET
+        """The countries the question is about: those named, except as a person's nationality."""
+        return (self.entities & _COUNTRY_SET) - self.nationalities
 
     def has(self, i: int, words: frozenset[str] | set[str]) -> bool:
         """The i-th salient word is in `words`, written one way or another."""
@@ -209,7 +217,7 @@ class Signals:
         # a word weighs as much as its most common spelling: "tk" no more than "tài khoản"
         weights = [min(max(self.idf(w) for w in way) for way in ways) for _key, ways in salient]
         return Reading([key for key, _ in salient], weights, question_types(text), actions(text), entities(text),
-                       query.english, [ways for _, ways in salient])
+                       query.english, [ways for _, ways in salient], nationalities(text))
 
     def _weighted_share(self, part: set[str], whole: set[str]) -> float:
         # fsum: exact whatever order the sets iterate in (it varies with the hash seed), so a build's

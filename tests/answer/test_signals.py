@@ -78,6 +78,15 @@ def test_a_question_about_another_country_is_not_answered_by_an_entry_that_never
     assert not sig.other_country(sig.read(process_query("Tỷ lệ dùng dịch vụ công", None)), offer_of_entry(vietnam))
 
 
+def test_a_nationality_is_not_a_question_about_that_country():
+    foreigners = entry("Người nước ngoài có được cấp thẻ căn cước không?", "Không: thẻ chỉ cấp cho công dân Việt Nam.")
+    sig = signals_for(foreigners)
+    spouse = sig.read(process_query("vợ em người Trung Quốc sống ở VN lâu rồi có làm thẻ căn cước được không", None))
+    figures = sig.read(process_query("Trung Quốc cấp bao nhiêu thẻ căn cước điện tử rồi", None))
+    assert not sig.other_country(spouse, offer_of_entry(foreigners))
+    assert sig.other_country(figures, offer_of_entry(foreigners))
+
+
 def test_the_signals_do_not_depend_on_the_order_sets_iterate_in():
     # set order changes with the hash seed; a sum in that order moved the last digits of the features,
     # which was enough to fit a different answerability model from the same questions in another process
