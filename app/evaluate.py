@@ -118,9 +118,9 @@ def refit(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, Any]
     verdicts: list[tuple[EvalQuestion, str]] = []
     pairs: list[tuple[float, bool]] = []
     for item in held_out:
-        context = decider.followup_context(item.q, item.prev)
-        assessment = decider.assess(decider.retrieve(item.q, context))
-        answer = decider.answer(item.q, context)
+        found = decider.retrieve(item.q, decider.followup_context(item.q, item.prev))
+        assessment = decider.assess(found)
+        answer = decider.answer_retrieved(found)
         verdicts.append((item, judge(item, answer.status, answer.matched_id)))
         top = assessment.ranked[0].unit.ref if assessment else None
         pairs.append((answer.confidence, item.covered and top in item.expect))

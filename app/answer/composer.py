@@ -275,9 +275,10 @@ class Composer:
         """Answer one question, optionally in the context of the session's previous question, for an area."""
         found = self.retrieve(question, context, area=area)
         # the question's vector goes with the answer, so an unanswered question is stored with it
-        return dataclasses.replace(self._answer_found(found), vector=found.vector)
+        return dataclasses.replace(self.answer_retrieved(found), vector=found.vector)
 
-    def _answer_found(self, found: Retrieval) -> Answer:
+    def answer_retrieved(self, found: Retrieval) -> Answer:
+        """The answer to what `retrieve` found (without the question's vector)."""
         query, vector = found.query, found.vector
         lang = "en" if query.english else "vi"
         assessment = self.assess(found)

@@ -5,7 +5,8 @@ import os
 import subprocess
 import sys
 
-from app.answer.signals import Signals, actions, entities, folded, offer_of_entry, question_types
+from app.answer.messages import ASKED_DETAIL
+from app.answer.signals import _QUESTION_TYPES, Signals, actions, entities, folded, offer_of_entry, question_types
 from app.knowledge.models import FaqEntry
 from app.text.query import SynonymExpander, process_query
 
@@ -113,16 +114,11 @@ def test_an_abbreviation_of_common_words_is_still_found_in_them():
 
 
 def test_every_kind_of_answer_has_words_for_the_partial_reply():
-    from app.answer.messages import ASKED_DETAIL
-    from app.answer.signals import _QUESTION_TYPES
-
     for lang in ("vi", "en"):
         assert set(_QUESTION_TYPES) <= set(ASKED_DETAIL[lang]), lang
 
 
 def test_an_entry_that_names_the_working_days_offers_them():
-    from app.answer.signals import _QUESTION_TYPES
-
     reading = Signals({}, 1.0).read(process_query("Bộ phận một cửa có làm việc thứ bảy không?", None, None))
     silent = offer_of_entry(entry("Bộ phận một cửa ở đâu?", "Ở trụ sở UBND xã."))
     says = offer_of_entry(entry("Bộ phận một cửa làm việc khi nào?", "Từ thứ Hai đến sáng thứ Bảy."))
