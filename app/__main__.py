@@ -131,6 +131,7 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
 
 def _purge(settings: Settings, args: argparse.Namespace) -> int:
     from app.handoff.tickets import purge_handoff
+    from app.helpdesk.retention import purge_helpdesk
     from app.storage import Store
 
     days = args.days if args.days is not None else settings.retention_days
@@ -139,6 +140,10 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
         counts = store.purge_older_than(days)
         # hand-off tickets go with the conversations; their contacts also once HANDOFF_CONTACT_DAYS have passed
         counts.update(purge_handoff(store, days))
+        # the desk's notes and resolved flags; its counts stay for the team's reports
+        counts.update(purge_helpdesk(store, days))
+        # on SQLite, the text the last two deleted leaves the write-ahead log too
+        store.checkpoint()
     finally:
         store.close()
     print(f"purged records older than {days} days: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -189,7 +189,7 @@ class Store:
                 table.__tablename__: _deleted(session, delete(table).where(table.created_at < cutoff))
                 for table in (Conversation, Feedback, Unanswered)
             }
-        self._checkpoint()
+        self.checkpoint()
         return counts
 
     def delete_session(self, session_id: str) -> int:
@@ -203,10 +203,10 @@ class Store:
             tickets = select(HandoffTicket.id).where(HandoffTicket.session_id == session_id)
             _deleted(session, delete(HandoffContact).where(HandoffContact.ticket_id.in_(tickets)))
             deleted += _deleted(session, delete(HandoffTicket).where(HandoffTicket.session_id == session_id))
-        self._checkpoint()
+        self.checkpoint()
         return deleted
 
-    def _checkpoint(self) -> None:
+    def checkpoint(self) -> None:
         """SQLite keeps deleted pages in its write-ahead log until a checkpoint: copy them back into the
         file (overwritten there, see secure_delete) and truncate the log, so erased text leaves the disk."""
         if self.engine.dialect.name != "sqlite":
