@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from app.answer.answerability import calibration, fit_answerability
+from app.answer.composer import Answer
 from app.answer.questions import COVERED_SLICES, OFFTOPIC, PARTIAL, UNCOVERED, EvalQuestion, collect_examples
 from app.service import Assistant
 
@@ -47,6 +48,20 @@ def judge(item: EvalQuestion, status: str, matched: str | None) -> str:
     return "right" if status == "answered" else "partial"
 
 
+def suggests_expected(assistant: Assistant, item: EvalQuestion, answer: Answer) -> bool:
+    """An answer that is not the expected entry suggests it: an expected entry's question (in either
+    language) is among the suggestions the resident can tap."""
+    composer = assistant.composer
+    if composer is None or not answer.suggestions:
+        return False
+    asked = set()
+    for ref in item.expect:
+        entry = composer.knowledge.faqs.get(ref)
+        if entry is not None:
+            asked |= {entry.question, entry.en.question if entry.en else entry.question}
+    return any(text in asked for text in answer.suggestions)
+
+
 def evaluate(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, Any]:
     """Run every question through the service as a new resident would, and aggregate the metrics."""
     per_slice: dict[str, list[dict[str, Any]]] = {}
@@ -64,7 +79,8 @@ def evaluate(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, A
         answer = result.answer
         verdict = judge(item, answer.status, answer.matched_id)
         rank = next((i + 1 for i, ref in enumerate(ranking) if ref in item.expect), None)
-        per_slice.setdefault(item.slice, []).append({"verdict": verdict, "rank": rank})
+        per_slice.setdefault(item.slice, []).append({"verdict": verdict, "rank": rank,
+                                                     "suggested": suggests_expected(assistant, item, answer)})
         pairs.append((answer.confidence, item.covered and bool(ranking) and ranking[0] in item.expect))
         if verdict != "right" and not (verdict == "refused" and not item.covered and item.slice != PARTIAL):
             misses.append({"q": item.q, "slice": item.slice, "expect": list(item.expect), "status": answer.status,
@@ -92,6 +108,9 @@ def evaluate(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, A
         "answered_wrong": sum(r["verdict"] == "wrong" for r in everything) / len(everything) if everything else None,
         "covered_right": sum(r["verdict"] == "right" for r in covered) / len(covered) if covered else None,
         "covered_refused": sum(r["verdict"] == "refused" for r in covered) / len(covered) if covered else None,
+        # a covered question not answered still reaches its entry in one tap when the entry is suggested
+        "covered_suggested": (sum(r["verdict"] != "right" and r["suggested"] for r in covered)
+                              / max(1, sum(r["verdict"] != "right" for r in covered))) if covered else None,
         "offtopic_refused": rows.get(OFFTOPIC, {}).get("refused"),
         "calibration": calibration(pairs),
         "median_latency_ms": statistics.median(latencies) * 1000 if latencies else None,
@@ -155,6 +174,8 @@ def format_table(report: dict[str, Any]) -> str:
     lines.append(f"answered wrong (all questions): {fmt(report['answered_wrong'])}")
     lines.append(f"covered questions answered with the expected entry: {fmt(report['covered_right'])} "
                  f"(refused {fmt(report['covered_refused'])})")
+    lines.append(f"covered questions not answered right whose entry is among the suggestions: "
+                 f"{fmt(report['covered_suggested'])}")
     lines.append(f"off-topic refused: {fmt(report['offtopic_refused'])}")
     cal = report["calibration"]
     lines.append(f"calibration of confidence: ECE {fmt(cal['ece'])}")
