@@ -21,7 +21,7 @@ from tests.browser.widget_helpers import SHADOW, ask, axe_violations, host_page,
 from tests.conftest import write_small_kb
 
 try:
-    from playwright.sync_api import Browser, expect
+    from playwright.sync_api import Browser, Locator, Page, expect
 except ImportError:  # the browser fixture then skips, or fails under REQUIRE_BROWSER=1, with the reason
     pass
 
@@ -57,6 +57,11 @@ def team(browser: Browser, handoff_url: str) -> Iterator[Tab]:
     t.page.context.close()
 
 
+def shown(page: Page, text: str) -> Locator:
+    """The text where the widget shows it: the screen-reader live region repeats announced words 50 ms later."""
+    return page.get_by_text(text).and_(page.locator(":not([aria-live])"))
+
+
 def test_handoff_reply_in_help_desk_then_resident_sees_it_after_reload(resident: Tab, team: Tab, tmp_path: Path):
     page = open_widget(resident)
     body = ask(page, UNCOVERED)
@@ -78,7 +83,7 @@ def test_handoff_reply_in_help_desk_then_resident_sees_it_after_reload(resident:
         page.get_by_role("button", name="Gửi cho tổ").click()
     code = sent.value.json()["code"]
     spoken = f"{code[:4]} {code[4:]}"
-    done = page.get_by_text(f"Mã yêu cầu của bạn là {spoken}")
+    done = shown(page, f"Mã yêu cầu của bạn là {spoken}")
     expect(done).to_be_focused()
     expect(page.get_by_text("Đang chờ tổ công nghệ số trả lời.")).to_be_visible()
     save_screenshot(page, "handoff-sent.png")
@@ -105,7 +110,7 @@ def test_handoff_reply_in_help_desk_then_resident_sees_it_after_reload(resident:
     save_screenshot(page, "handoff-reply.png")
     with page.expect_response("**/api/handoff/close"):
         page.get_by_role("button", name=f"Đóng yêu cầu {spoken} (xóa cả thông tin liên hệ)").click()
-    expect(page.get_by_text(f"Đã đóng yêu cầu {spoken}.")).to_be_focused()
+    expect(shown(page, f"Đã đóng yêu cầu {spoken}.")).to_be_focused()
     kept = page.evaluate("() => Object.keys(localStorage).filter(k => k.endsWith(':handoff'))")
     assert kept == []
     page.reload()
