@@ -109,13 +109,19 @@ def evaluate(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, A
         "covered_right": sum(r["verdict"] == "right" for r in covered) / len(covered) if covered else None,
         "covered_refused": sum(r["verdict"] == "refused" for r in covered) / len(covered) if covered else None,
         # a covered question not answered still reaches its entry in one tap when the entry is suggested
-        "covered_suggested": (sum(r["verdict"] != "right" and r["suggested"] for r in covered)
-                              / max(1, sum(r["verdict"] != "right" for r in covered))) if covered else None,
+        "covered_suggested": suggested_share(covered),
         "offtopic_refused": rows.get(OFFTOPIC, {}).get("refused"),
         "calibration": calibration(pairs),
         "median_latency_ms": statistics.median(latencies) * 1000 if latencies else None,
         "misses": misses,
     }
+
+
+def suggested_share(covered: list[dict[str, Any]]) -> float | None:
+    """Of the covered questions not answered right, the share whose entry is among the suggestions; none
+    when every covered question was answered right."""
+    missed = [r for r in covered if r["verdict"] != "right"]
+    return sum(r["suggested"] for r in missed) / len(missed) if missed else None
 
 
 def refit(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, Any]:
@@ -139,7 +145,7 @@ def refit(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, Any]
     for item in held_out:
         found = decider.retrieve(item.q, decider.followup_context(item.q, item.prev))
         assessment = decider.assess(found)
-        answer = decider.answer_retrieved(found)
+        answer = decider.answer_retrieved(found, assessment)
         verdicts.append((item, judge(item, answer.status, answer.matched_id)))
         top = assessment.ranked[0].unit.ref if assessment else None
         pairs.append((answer.confidence, item.covered and top in item.expect))

@@ -277,11 +277,13 @@ class Composer:
         # the question's vector goes with the answer, so an unanswered question is stored with it
         return dataclasses.replace(self.answer_retrieved(found), vector=found.vector)
 
-    def answer_retrieved(self, found: Retrieval) -> Answer:
-        """The answer to what `retrieve` found (without the question's vector)."""
+    def answer_retrieved(self, found: Retrieval, assessment: Assessment | None = None) -> Answer:
+        """The answer to what `retrieve` found (without the question's vector); `assessment` is `assess(found)`
+        when the caller has it already."""
         query, vector = found.query, found.vector
         lang = "en" if query.english else "vi"
-        assessment = self.assess(found)
+        if assessment is None:
+            assessment = self.assess(found)
         if assessment is None:
             return self._no_answer(query, [], lang, 0.0, in_domain=False)
         hits = assessment.ranked
