@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.privacy import redact
 from app.storage import Store
+from app.storage.models import retention_cutoff
 from app.storage.tables import HandoffContact, HandoffTicket
 
 Status = Literal["open", "answered", "closed"]
@@ -238,10 +239,8 @@ def delete_ticket(store: Store, ticket_id: int) -> bool:
 
 def purge_handoff(store: Store, retention_days: int, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete expired contacts, and tickets (with their contacts) created more than `retention_days` days ago."""
-    if retention_days < 0:
-        raise ValueError("days must be zero or more")
     now = now or _now()
-    cutoff = now - dt.timedelta(days=retention_days)
+    cutoff = retention_cutoff(retention_days, now)
     with Session(store.engine) as session, session.begin():
         old = select(HandoffTicket.id).where(HandoffTicket.created_at < cutoff)
         contacts = session.execute(delete(HandoffContact).where(

@@ -16,14 +16,13 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from app.storage import Store
+from app.storage.models import retention_cutoff, utc_now
 from app.storage.tables import AnswerFlag, HelpItem
 
 
 def purge_helpdesk(store: Store, retention_days: int, now: dt.datetime | None = None) -> dict[str, int]:
     """Clear the notes of help items, and delete the flags resolved, more than `retention_days` days ago."""
-    if retention_days < 0:
-        raise ValueError("days must be zero or more")
-    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=retention_days)
+    cutoff = retention_cutoff(retention_days, now or utc_now())
     with Session(store.engine) as session, session.begin():
         notes = session.execute(update(HelpItem).where(HelpItem.created_at < cutoff, HelpItem.note.is_not(None))
                                 .values(note=None)).rowcount  # type: ignore[attr-defined]

@@ -15,6 +15,13 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def retention_cutoff(days: int, now: dt.datetime) -> dt.datetime:
+    """The moment `days` days before `now`: what a purge keeping `days` days removes is older than it."""
+    if days < 0:
+        raise ValueError("days must be zero or more")
+    return now - dt.timedelta(days=days)
+
+
 @dataclass(frozen=True)
 class ConversationRecord:
     """One answered (or unanswerable) question; `question` is already redacted by the caller."""

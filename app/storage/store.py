@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from app.storage.migrate import upgrade_schema
-from app.storage.models import ConversationRecord, FeedbackRow, UnansweredRow, utc_now
+from app.storage.models import ConversationRecord, FeedbackRow, UnansweredRow, retention_cutoff, utc_now
 from app.storage.tables import Conversation, Feedback, HandoffContact, HandoffTicket, Unanswered
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -181,9 +181,7 @@ class Store:
 
     def purge_older_than(self, days: int, now: dt.datetime | None = None) -> dict[str, int]:
         """Delete every row created more than `days` days before `now`; return the count per table."""
-        if days < 0:
-            raise ValueError("days must be zero or more")
-        cutoff = (now or utc_now()) - dt.timedelta(days=days)
+        cutoff = retention_cutoff(days, now or utc_now())
         with self._sessions.begin() as session:
             counts = {
                 table.__tablename__: _deleted(session, delete(table).where(table.created_at < cutoff))
