@@ -30,6 +30,7 @@ router = APIRouter(include_in_schema=False)
 ASSETS = {
     "site.css": "text/css; charset=utf-8",
     "helpdesk.css": "text/css; charset=utf-8",
+    "staff.js": "text/javascript; charset=utf-8",
     "helpdesk.js": "text/javascript; charset=utf-8",
     "admin.js": "text/javascript; charset=utf-8",
     "helpdesk-tickets.js": "text/javascript; charset=utf-8",

@@ -24,26 +24,14 @@
 
   function field(id) { return document.getElementById(id); }
 
-  function el(tag, text, cls) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    if (cls) { node.className = cls; }
-    return node;
+  function el(tag, text, cls) { return Staff.el(tag, cls, text); }
+
+  function adminMessage(r, data) {
+    return r.status === 401 ? "Mã quản trị không đúng."
+      : Staff.detail(data, "Không thực hiện được (mã " + r.status + ").");
   }
 
-  function api(method, path, body) {
-    return fetch(path, {
-      method: method,
-      headers: { "Authorization": "Bearer " + field("token").value, "Content-Type": "application/json" },
-      body: JSON.stringify(body)
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (r.status === 401) { throw new Error("Mã quản trị không đúng."); }
-        if (!r.ok) { throw new Error(data.detail || ("Không thực hiện được (mã " + r.status + ").")); }
-        return data;
-      });
-    });
-  }
+  function api(method, path, body) { return Staff.request(method, path, body, field("token").value, adminMessage); }
 
   function readBase64(file) {
     return new Promise(function (resolve, reject) {

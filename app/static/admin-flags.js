@@ -15,28 +15,14 @@
   var ORIGIN = { helpdesk: "trang tra cứu", admin: "trang quản trị" };
   var role = "viewer";
 
-  function el(tag, text, cls) {
-    var node = document.createElement(tag);
-    if (text !== undefined) { node.textContent = text; }
-    if (cls) { node.className = cls; }
-    return node;
+  function el(tag, text, cls) { return Staff.el(tag, cls, text); }
+
+  function adminMessage(r, data) {
+    return r.status === 401 ? "Mã quản trị không đúng."
+      : Staff.detail(data, "Không thực hiện được (mã " + r.status + ").");
   }
 
-  function api(method, path, body) {
-    var headers = { "Authorization": "Bearer " + tokenInput.value };
-    if (body !== undefined) { headers["Content-Type"] = "application/json"; }
-    return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body) })
-      .then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (data) {
-          if (r.status === 401) { throw new Error("Mã quản trị không đúng."); }
-          if (!r.ok) {
-            throw new Error(typeof data.detail === "string" ? data.detail.split(" / ")[0]
-              : "Không thực hiện được (mã " + r.status + ").");
-          }
-          return data;
-        });
-      });
-  }
+  function api(method, path, body) { return Staff.request(method, path, body, tokenInput.value, adminMessage); }
 
   function when(iso) {
     var d = new Date(iso);

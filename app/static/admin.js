@@ -31,24 +31,14 @@
     return since.value ? "?since=" + encodeURIComponent(since.value) : "";
   }
 
-  function api(method, path, body) {
-    return fetch(path, { method: method, headers: headers(body !== undefined),
-                         body: body === undefined ? undefined : JSON.stringify(body) })
-      .then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (data) {
-          if (r.status === 401) { throw new Error("Mã quản trị không đúng."); }
-          if (!r.ok) { throw new Error(data.detail || ("Không thực hiện được (mã " + r.status + ").")); }
-          return data;
-        });
-      });
+  function adminMessage(r, data) {
+    return r.status === 401 ? "Mã quản trị không đúng."
+      : Staff.detail(data, "Không thực hiện được (mã " + r.status + ").");
   }
 
-  function el(tag, text, cls) {
-    var node = document.createElement(tag);
-    if (text !== undefined) { node.textContent = text; }
-    if (cls) { node.className = cls; }
-    return node;
-  }
+  function api(method, path, body) { return Staff.request(method, path, body, tokenInput.value, adminMessage); }
+
+  function el(tag, text, cls) { return Staff.el(tag, cls, text); }
 
   function button(text, onClick) {
     var b = el("button", text, "copy");

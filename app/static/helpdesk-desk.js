@@ -41,12 +41,7 @@
   var hits = [];
   var flagForms = 0;
 
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var el = Staff.el;
 
   function button(label, cls, onClick) {
     var b = el("button", cls, label);
@@ -59,25 +54,10 @@
     if (res.status === 401) return "Mã tổ viên không đúng hoặc không còn hiệu lực.";
     if (res.status === 404 && !token) return "Máy chủ chưa bật tính năng dành cho tổ viên.";
     if (res.status === 503) return "Cơ sở dữ liệu đang tạm gián đoạn, xin thử lại sau ít phút.";
-    if (body && typeof body.detail === "string") return body.detail.split(" / ")[0];
-    return "Không thực hiện được (mã " + res.status + ").";
+    return Staff.detail(body, "Không thực hiện được (mã " + res.status + ").");
   }
 
-  function api(method, path, body) {
-    var headers = { "Authorization": "Bearer " + token };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body) })
-      .then(function (res) {
-        return res.json().catch(function () { return null; }).then(function (data) {
-          if (!res.ok) {
-            var err = new Error(errorText(res, data));
-            err.status = res.status;
-            throw err;
-          }
-          return data;
-        });
-      }, function () { throw new Error("Không kết nối được tới máy chủ. Kiểm tra mạng rồi thử lại nhé."); });
-  }
+  function api(method, path, body) { return Staff.request(method, path, body, token, errorText); }
 
   function clock(iso) {
     var d = new Date(iso);

@@ -30,12 +30,7 @@
 
   var token = storedToken();
 
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var el = Staff.el;
 
   function when(iso) {
     var d = new Date(iso);
@@ -44,31 +39,12 @@
 
   function spaced(code) { return String(code).replace(/^(.{4})(.+)$/, "$1 $2"); }
 
-  /* The service's "Vietnamese / English" message, Vietnamese half. */
-  function detailOf(body, fallback) {
-    var detail = body && typeof body.detail === "string" ? body.detail : "";
-    return detail ? detail.split(" / ")[0] : fallback;
-  }
-
   function call(method, path, body) {
-    var init = { method: method, headers: { "Authorization": "Bearer " + token } };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(path, init).then(function (res) {
-      return res.json().catch(function () { return null; }).then(function (data) {
-        if (res.ok) return data || {};
-        var message = res.status === 401 ? "Mã không đúng. Bạn nhập lại mã nhé."
-          : res.status === 403 ? "Mã này chỉ được xem. Cần mã biên tập viên hoặc người duyệt."
-            : res.status === 404 && path.indexOf("/admin/handoff?") === 0 ? "Máy chủ chưa bật tính năng dành cho tổ viên."
-              : detailOf(data, "Đã có lỗi (" + res.status + "), bạn thử lại nhé.");
-        var error = new Error(message);
-        error.status = res.status;
-        throw error;
-      });
-    }, function () {
-      throw new Error("Chưa kết nối được tới máy chủ, bạn thử lại nhé.");
+    return Staff.request(method, path, body, token, function (res, data) {
+      return res.status === 401 ? "Mã không đúng. Bạn nhập lại mã nhé."
+        : res.status === 403 ? "Mã này chỉ được xem. Cần mã biên tập viên hoặc người duyệt."
+          : res.status === 404 && path.indexOf("/admin/handoff?") === 0 ? "Máy chủ chưa bật tính năng dành cho tổ viên."
+            : Staff.detail(data, "Đã có lỗi (" + res.status + "), bạn thử lại nhé.");
     });
   }
 

@@ -22,12 +22,7 @@
   // a chat message residents read on a phone: the answer is cut near this length, at a sentence if it can
   var SHORT_ANSWER_CHARS = 500;
 
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var el = Staff.el;
 
   function safeHttpUrl(value) {
     if (typeof value !== "string" || !value) return null;
