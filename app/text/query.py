@@ -78,6 +78,32 @@ def looks_english(text: str) -> bool:
 
 # "25t", "60t": an age written the way residents type it
 _AGE = re.compile(r"\b(\d{1,3})t\b")
+# chat shorthand for everyday words, written out (accented, unaccented) before a Vietnamese question is read:
+# left as typed, "đc ko" and "ntn" make the question look unlike every wording of the entries to the embedder,
+# and "trc", "vs" count as words the entry lacks. Domain abbreviations (CCCD, mk, hs) are in synonyms.yaml.
+# Only shorthand with one everyday reading: "kh" (không or khách hàng) and "bn" (bao nhiêu or bạn) stay as typed.
+_CHAT_WORDS = {
+    "ko": ("không", "khong"), "k": ("không", "khong"), "hok": ("không", "khong"),
+    "hông": ("không", "khong"), "kg": ("không", "khong"), "đc": ("được", "duoc"), "dc": ("được", "duoc"),
+    "j": ("gì", "gi"), "ntn": ("như thế nào", "nhu the nao"), "trc": ("trước", "truoc"), "vs": ("với", "voi"),
+    "mn": ("mọi người", "moi nguoi"), "ae": ("anh em", "anh em"), "cx": ("cũng", "cung"),
+    "ms": ("mới", "moi"), "nhg": ("nhưng", "nhung"), "r": ("rồi", "roi"), "e": ("em", "em"),
+    "z": ("vậy", "vay"), "v": ("vậy", "vay"), "h": ("giờ", "gio"), "lun": ("luôn", "luon"), "wa": ("qua", "qua"),
+    "bit": ("biết", "biet"), "mik": ("mình", "minh"), "thui": ("thôi", "thoi"),
+}
+_CHAT = re.compile(r"(?<![\w/.-])(" + "|".join(sorted(map(re.escape, _CHAT_WORDS), key=len, reverse=True))
+                   + r")(?![\w/.-])", re.IGNORECASE)
+
+
+def write_out_chat(text: str) -> str:
+    """Chat shorthand written out in the question's own style (accented or not)."""
+    style = 0 if has_diacritics(text) else 1
+
+    def spelled(m: re.Match[str]) -> str:
+        word = m.group(1)
+        # a capital single letter is a name or a grade ("vitamin E", "hạng B"), not chat
+        return word if len(word) == 1 and word.isupper() else _CHAT_WORDS[word.lower()][style]
+    return _CHAT.sub(spelled, text)
 
 
 def process_query(text: str, expander: SynonymExpander | None,
@@ -87,6 +113,8 @@ def process_query(text: str, expander: SynonymExpander | None,
     # written in the question's own style, so an unaccented question stays unaccented
     clean = _AGE.sub(r"\1 tuổi" if has_diacritics(clean) else r"\1 tuoi", clean)
     english = looks_english(clean)
+    if not english:
+        clean = write_out_chat(clean)
     accented = has_diacritics(clean)
     extra = expander.expansions(clean) if expander else []
     dense_base = restorer.restore(clean) if restorer and not accented and not english else clean

@@ -6,7 +6,7 @@ from app.text.normalize import (
     split_sentences,
     tokenize,
 )
-from app.text.query import SynonymExpander, looks_english, process_query
+from app.text.query import SynonymExpander, looks_english, process_query, write_out_chat
 
 
 def test_old_and_new_tone_placement_normalise_the_same():
@@ -56,3 +56,18 @@ def test_english_detection():
     assert looks_english("How do I register a VNeID account?")
     assert not looks_english("dang ky tai khoan vneid")
     assert not looks_english("Đăng ký tài khoản")
+
+
+def test_chat_shorthand_is_written_out_in_the_question_style():
+    assert write_out_chat("quên mk vneid thì làm ntn, đc ko mn") == "quên mk vneid thì làm như thế nào, được không mọi người"
+    assert write_out_chat("doi so dien thoai vneid dc k") == "doi so dien thoai vneid duoc khong"
+    # not inside other words, numbers or document numbers, and a capital letter is a name or a grade
+    assert write_out_chat("phí 50k, 8h sáng, tờ khai CT01-k, bằng hạng B, vitamin E") == \
+        "phí 50k, 8h sáng, tờ khai CT01-k, bằng hạng B, vitamin E"
+
+
+def test_chat_shorthand_does_not_count_as_missing_words_and_english_is_left_alone():
+    query = process_query("cổng dvc tỉnh vs cổng qg h nộp chỗ nào", None)
+    assert "vs" not in query.coverage_terms and "h" not in query.coverage_terms
+    assert query.coverage_terms[:6] == ("cong", "dvc", "tinh", "voi", "cong", "qg")
+    assert process_query("What is VNeID, can I use it abroad? k", None).text.endswith("k")
