@@ -59,7 +59,8 @@ def test_english_detection():
 
 
 def test_chat_shorthand_is_written_out_in_the_question_style():
-    assert write_out_chat("quên mk vneid thì làm ntn, đc ko mn") == "quên mk vneid thì làm như thế nào, được không mọi người"
+    assert write_out_chat("quên mk vneid thì làm ntn, đc ko mn") == \
+        "quên mk vneid thì làm như thế nào, được không mọi người"
     assert write_out_chat("doi so dien thoai vneid dc k") == "doi so dien thoai vneid duoc khong"
     # not inside other words, numbers or document numbers, and a capital letter is a name or a grade
     assert write_out_chat("phí 50k, 8h sáng, tờ khai CT01-k, bằng hạng B, vitamin E") == \
