@@ -39,6 +39,12 @@ class SynonymExpander:
     def __init__(self, synonyms: dict[str, list[str]]):
         self._table = {fold_diacritics(k): v for k, v in synonyms.items()}
         self._multi = {k: v for k, v in self._table.items() if " " in k}
+        # shorthand (written in lower case in the file, unlike acronyms such as CCCD that entries use too)
+        self._shorthand = {fold_diacritics(k): v[0] for k, v in synonyms.items() if k == k.lower() and " " not in k}
+
+    def write_out(self, text: str) -> str:
+        """The text with each shorthand word replaced by its first expansion."""
+        return re.sub(r"\w+", lambda m: self._shorthand.get(fold_diacritics(m.group(0).lower()), m.group(0)), text)
 
     def replace_abbreviations(self, tokens: list[str]) -> list[str]:
         """Tokens with each abbreviation replaced by the tokens of its first expansion."""
@@ -118,6 +124,10 @@ def process_query(text: str, expander: SynonymExpander | None,
     accented = has_diacritics(clean)
     extra = expander.expansions(clean) if expander else []
     dense_base = restorer.restore(clean) if restorer and not accented and not english else clean
+    if expander and not english:
+        written = expander.write_out(dense_base)
+        extra = [x for x in extra if x not in written]
+        dense_base = written
     dense_text = f"{dense_base} ({'; '.join(extra)})" if extra else dense_base
     tokens = tokenize(clean)
     terms = tokens + [t for x in extra for t in tokenize(x)]

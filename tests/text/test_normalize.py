@@ -72,3 +72,11 @@ def test_chat_shorthand_does_not_count_as_missing_words_and_english_is_left_alon
     assert "vs" not in query.coverage_terms and "h" not in query.coverage_terms
     assert query.coverage_terms[:6] == ("cong", "dvc", "tinh", "voi", "cong", "qg")
     assert process_query("What is VNeID, can I use it abroad? k", None).text.endswith("k")
+
+
+def test_shorthand_is_written_out_in_place_for_the_embedder_and_acronyms_are_expanded_alongside():
+    expander = SynonymExpander({"lm": ["làm"], "hs": ["hồ sơ"], "CCCD": ["căn cước công dân", "thẻ căn cước"]})
+    query = process_query("lm lại cccd cần hs gì", expander)
+    # shorthand no entry uses is replaced; an acronym entries also use stays, with its expansions after it
+    assert query.dense_text == "làm lại cccd cần hồ sơ gì (căn cước công dân; thẻ căn cước)"
+    assert process_query("How do I lm my CCCD?", expander).dense_text.startswith("How do I lm my CCCD?")
