@@ -60,13 +60,13 @@ def test_few_answers_are_wrong(report: dict[str, Any], out_of_fold: dict[str, An
 
 
 def test_covered_questions_are_answered_with_the_expected_entry(report: dict[str, Any], out_of_fold: dict[str, Any]):
-    # measured 0.56 out of fold, 0.60 in-sample on the dev split (README, "Quality"): guards against losing ground
+    # measured 0.57 out of fold, 0.61 in-sample on the dev split (README, "Quality"): guards against losing ground
     assert report["covered_right"] >= 0.54, [m for m in report["misses"] if m["slice"] not in ("uncovered",)]
     assert out_of_fold["covered_right"] >= 0.54, out_of_fold
 
 
 def test_a_covered_question_not_answered_suggests_its_entry(report: dict[str, Any]):
-    # measured 0.86 held out and 0.88 on dev: a refusal or a partial answer offers the right entry one tap away
+    # measured 0.85 held out and 0.87 on dev: a refusal or a partial answer offers the right entry one tap away
     assert report["covered_suggested"] >= 0.75, report["covered_suggested"]
 
 
