@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.privacy import redact
 from app.storage import Store
-from app.storage.models import retention_cutoff
+from app.storage.models import retention_cutoff, utc_now
 from app.storage.tables import HandoffContact, HandoffTicket
 
 Status = Literal["open", "answered", "closed"]
@@ -77,10 +77,6 @@ class TeamView:
     contact: str | None
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
@@ -110,7 +106,7 @@ def open_ticket(store: Store, question: str, *, contact: str | None = None, sess
                 area: str | None = None, language: str = "vi", contact_days: int = 30,
                 now: dt.datetime | None = None) -> NewTicket:
     """Store the question redacted, and the contact apart until `contact_days` days have passed."""
-    now = now or _now()
+    now = now or utc_now()
     redacted = redact(question)
     secret = secrets.token_urlsafe(24)
     for attempt in range(CODE_ATTEMPTS):
@@ -158,7 +154,7 @@ def close_by_resident(store: Store, code: str, secret: str,
         row = _by_secret(session, code, secret)
         if row is None:
             return None
-        closed = _close(session, row, now or _now())
+        closed = _close(session, row, now or utc_now())
     return _resident(row), closed
 
 
@@ -174,7 +170,7 @@ def list_tickets(store: Store, status: Status | None = "open", limit: int = 200,
                  now: dt.datetime | None = None, area: str | None = None) -> list[TeamView]:
     """Tickets for the team, oldest first (the longest waiting on top); `status` None lists all; `area` keeps
     the tickets sent from that area."""
-    now = now or _now()
+    now = now or utc_now()
     query = select(HandoffTicket, HandoffContact.contact).outerjoin(
         HandoffContact, (HandoffContact.ticket_id == HandoffTicket.id) & (HandoffContact.expires_at > now))
     if status:
@@ -190,7 +186,7 @@ def get_ticket(store: Store, ticket_id: int, now: dt.datetime | None = None) -> 
     """One ticket for the team, or None."""
     with Session(store.engine) as session:
         row = session.get(HandoffTicket, ticket_id)
-        return _team(row, _contact(session, row.id, now or _now())) if row is not None else None
+        return _team(row, _contact(session, row.id, now or utc_now())) if row is not None else None
 
 
 def _contact(session: Session, ticket_id: int, now: dt.datetime) -> str | None:
@@ -201,7 +197,7 @@ def _contact(session: Session, ticket_id: int, now: dt.datetime) -> str | None:
 def answer_ticket(store: Store, ticket_id: int, reply: str, who: str,
                   now: dt.datetime | None = None) -> TeamView | None:
     """Store the team's reply (a later reply replaces it); None for an unknown ticket, TicketClosed for a closed one."""
-    now = now or _now()
+    now = now or utc_now()
     with Session(store.engine, expire_on_commit=False) as session, session.begin():
         row = session.get(HandoffTicket, ticket_id)
         if row is None:
@@ -220,7 +216,7 @@ def close_ticket(store: Store, ticket_id: int, now: dt.datetime | None = None) -
         row = session.get(HandoffTicket, ticket_id)
         if row is None:
             return None
-        closed = _close(session, row, now or _now())
+        closed = _close(session, row, now or utc_now())
     return _team(row, None), closed
 
 
@@ -239,7 +235,7 @@ def delete_ticket(store: Store, ticket_id: int) -> bool:
 
 def purge_handoff(store: Store, retention_days: int, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete expired contacts, and tickets (with their contacts) created more than `retention_days` days ago."""
-    now = now or _now()
+    now = now or utc_now()
     cutoff = retention_cutoff(retention_days, now)
     with Session(store.engine) as session, session.begin():
         old = select(HandoffTicket.id).where(HandoffTicket.created_at < cutoff)

@@ -26,12 +26,9 @@
 
   function el(tag, text, cls) { return Staff.el(tag, cls, text); }
 
-  function adminMessage(r, data) {
-    return r.status === 401 ? "Mã quản trị không đúng."
-      : Staff.detail(data, "Không thực hiện được (mã " + r.status + ").");
+  function api(method, path, body) {
+    return Staff.request(method, path, body, field("token").value, Staff.adminMessage);
   }
-
-  function api(method, path, body) { return Staff.request(method, path, body, field("token").value, adminMessage); }
 
   function readBase64(file) {
     return new Promise(function (resolve, reject) {

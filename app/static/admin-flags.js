@@ -17,12 +17,7 @@
 
   function el(tag, text, cls) { return Staff.el(tag, cls, text); }
 
-  function adminMessage(r, data) {
-    return r.status === 401 ? "Mã quản trị không đúng."
-      : Staff.detail(data, "Không thực hiện được (mã " + r.status + ").");
-  }
-
-  function api(method, path, body) { return Staff.request(method, path, body, tokenInput.value, adminMessage); }
+  function api(method, path, body) { return Staff.request(method, path, body, tokenInput.value, Staff.adminMessage); }
 
   function when(iso) {
     var d = new Date(iso);

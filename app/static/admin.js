@@ -31,12 +31,7 @@
     return since.value ? "?since=" + encodeURIComponent(since.value) : "";
   }
 
-  function adminMessage(r, data) {
-    return r.status === 401 ? "Mã quản trị không đúng."
-      : Staff.detail(data, "Không thực hiện được (mã " + r.status + ").");
-  }
-
-  function api(method, path, body) { return Staff.request(method, path, body, tokenInput.value, adminMessage); }
+  function api(method, path, body) { return Staff.request(method, path, body, tokenInput.value, Staff.adminMessage); }
 
   function el(tag, text, cls) { return Staff.el(tag, cls, text); }
 

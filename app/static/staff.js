@@ -35,5 +35,11 @@
       });
   }
 
-  window.Staff = { el: el, detail: detail, request: request };
+  /* How the editors' pages word a failed response. */
+  function adminMessage(res, data) {
+    return res.status === 401 ? "Mã quản trị không đúng."
+      : detail(data, "Không thực hiện được (mã " + res.status + ").");
+  }
+
+  window.Staff = { el: el, detail: detail, request: request, adminMessage: adminMessage };
 })();
