@@ -47,12 +47,15 @@ _WEEKDAYS = re.compile(r"\b(thu (7|bay)|chu nhat|cuoi tuan|ngay nghi|ngay le|wee
 _QUESTION_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "when": (re.compile(r"\b(khi nao|bao gio|ngay nao|nam nao|thang nao|thoi han|han chot|when|what date|deadline)\b"),
              re.compile(r"\d{1,2}/\d{1,4}|\b(19|20)\d\d\b|\bngay \d|\bthang \d|\bnam \d")),
+    # a fee is answered by an amount or by saying there is none, not by an answer that only names a fee
     "fee": (re.compile(r"\b(bao nhieu tien|le phi|mat phi|ton phi|phi|gia bao nhieu|how much|fee|fees|cost|charge)\b"),
-            re.compile(r"\b(dong|phi|mien phi|khong mat|free|fee|vnd|\d[\d.]*d)\b")),
+            re.compile(r"\d[\d.,]*\s*(d|dong|vnd|nghin|ngan|trieu|k)\b|\b(mien phi|khong mat phi|khong mat tien"
+                       r"|khong thu phi|khong phai nop|khong phai tra|khong ton phi|free|no fee|free of charge)\b")),
     "age": (re.compile(r"\b(tuoi|how old|age|ages)\b"), re.compile(r"\b(tuoi|age|years old)\b")),
-    "duration": (re.compile(r"\b(bao lau|(bao nhieu|may) (ngay|tuan|thang|gio)|how long"
+    # "mấy tiếng" is how residents ask for hours
+    "duration": (re.compile(r"\b(bao lau|(bao nhieu|may) (ngay|tuan|thang|gio|tieng)|how long"
                             r"|how many (days|weeks|months|hours))\b"),
-                 re.compile(r"\d+\s*(ngay|gio|phut|thang|tuan|day|days|hour|hours|minute|minutes|month|week)")),
+                 re.compile(r"\d+\s*(ngay|gio|tieng|phut|thang|tuan|day|days|hour|hours|minute|minutes|month|week)")),
     "phone": (re.compile(r"\b(hotline|tong dai|duong day nong|so dien thoai ho tro|sdt ho tro|goi so|so nao de goi"
                          r"|phone number|call)\b"),
               re.compile(r"\b\d{4}[\s.]?\d{3,}|\b1900|\b1800|\b\d{3,4}\b.*\b(goi|tong dai|hotline)\b")),

@@ -125,3 +125,18 @@ def test_an_entry_that_names_the_working_days_offers_them():
     gives = _QUESTION_TYPES["weekday"][1]
     assert reading.types == ["weekday"]
     assert not gives.search(silent.text) and gives.search(says.text)
+
+
+def test_a_fee_is_answered_by_an_amount_or_by_none_not_by_naming_a_fee():
+    gives = _QUESTION_TYPES["fee"][1]
+    names_only = offer_of_entry(entry("Trợ cấp mai táng có làm online được không?",
+                                      "Khi làm liên thông khai tử, thân nhân được đề nghị hưởng trợ cấp mai táng phí."))
+    amount = offer_of_entry(entry("Lệ phí cấp đổi thẻ?", "Cấp đổi thẻ căn cước: 50.000 đồng/thẻ."))
+    free = offer_of_entry(entry("Có mất tiền không?", "Không mất phí: đăng ký tài khoản là miễn phí."))
+    assert not gives.search(names_only.text)
+    assert gives.search(amount.text) and gives.search(free.text)
+
+
+def test_how_many_hours_asked_the_everyday_way_is_a_duration():
+    assert question_types(folded("gửi đăng ký mức 1 rồi thì mấy tiếng được duyệt")) == ["duration"]
+    assert _QUESTION_TYPES["duration"][1].search(folded("Thường có kết quả trong 24 tiếng."))
