@@ -80,7 +80,7 @@ FEATURES = (
     "confidence", "margin", "rank", "dense", "question_dense", "answer_dense", "phrasing_recall",
     "phrasing_precision", "coverage", "lexical", "missing_question_side", "missing_entry",
     "max_missing_idf", "action_missing", "entity_missing", "type_missing", "says_unknown", "is_passage", "english",
-    "followup",
+    "followup", "gap_asked",
 )
 
 
@@ -95,6 +95,8 @@ class Offer:
     says_unknown: bool
     # each wording of the question apart: the closest one shows whether the entry asks the same thing
     phrasings: tuple[frozenset[str], ...] = ()
+    # words of the answer's sentences that say what its sources do not give ("nguồn không nêu ...")
+    gap_terms: frozenset[str] = frozenset()
 
 
 def folded(text: str) -> str:
@@ -107,13 +109,24 @@ def _terms(text: str) -> frozenset[str]:
     return frozenset(tokens) | frozenset(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
 
 
+# an answer's own words for a detail its sources do not give (folded)
+_GAP = re.compile(r"\b(khong neu|chua neu|khong co thong tin|does not say|do not say|don't say|not stated"
+                  r"|do not mention|does not mention|not covered|no information)\b")
+
+
+def gap_sentences(answer: str) -> list[str]:
+    """The sentences of an answer that say what its sources do not give."""
+    return [s for s in re.split(r"(?<=[.;!?])\s+|\n", answer) if _GAP.search(folded(s))]
+
+
 def offer_of_entry(entry: FaqEntry) -> Offer:
     """The folded question side and full text of a FAQ entry."""
     questions = " \n ".join(q for _lang, q in entry.all_questions())
     answer = entry.answer + (" \n " + entry.en.answer if entry.en else "")
     return Offer(_terms(questions), _terms(questions + " " + answer), folded(questions),
                  folded(questions + " " + answer), entry.referral,
-                 tuple(frozenset(_content(q)) for _lang, q in entry.all_questions()))
+                 tuple(frozenset(_content(q)) for _lang, q in entry.all_questions()),
+                 _terms(" \n ".join(gap_sentences(answer))))
 
 
 def offer_of_text(text: str) -> Offer:
@@ -266,6 +279,9 @@ class Signals:
         type_missing = any(not _QUESTION_TYPES[t][1].search(offer.text) for t in reading.types)
         top_lexical = max(h.lexical for h in hits) or 1.0
         recall, precision = self._closest_phrasing(reading, offer)
+        # the question's own detail (words the entry's questions lack) is what the answer says it does not give
+        detail = [i for i in range(len(weights)) if not reading.has(i, offer.question_terms)]
+        gap_asked = sum(weights[i] for i in detail if reading.has(i, offer.gap_terms)) / total
         return {
             "confidence": cand.confidence,
             "margin": cand.confidence - max(rivals, default=0.0),
@@ -288,4 +304,5 @@ class Signals:
             "english": float(reading.english),
             # set by the composer: the question was read with the previous one
             "followup": 0.0,
+            "gap_asked": gap_asked,
         }

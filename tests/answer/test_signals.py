@@ -6,8 +6,19 @@ import subprocess
 import sys
 
 from app.answer.messages import ASKED_DETAIL
-from app.answer.signals import _QUESTION_TYPES, Signals, actions, entities, folded, offer_of_entry, question_types
+from app.answer.signals import (
+    _QUESTION_TYPES,
+    Signals,
+    actions,
+    entities,
+    folded,
+    gap_sentences,
+    offer_of_entry,
+    question_types,
+)
+from app.index.store import Unit
 from app.knowledge.models import FaqEntry
+from app.search.retriever import Hit
 from app.text.query import SynonymExpander, process_query
 
 
@@ -140,3 +151,21 @@ def test_a_fee_is_answered_by_an_amount_or_by_none_not_by_naming_a_fee():
 def test_how_many_hours_asked_the_everyday_way_is_a_duration():
     assert question_types(folded("gửi đăng ký mức 1 rồi thì mấy tiếng được duyệt")) == ["duration"]
     assert _QUESTION_TYPES["duration"][1].search(folded("Thường có kết quả trong 24 tiếng."))
+
+
+def test_a_detail_the_answer_says_its_sources_do_not_give_is_read_as_asked_of_that_gap():
+    card = entry("Gia hạn thẻ BHYT hộ gia đình online thế nào?",
+                 "Gia hạn trên Cổng Dịch vụ công quốc gia. VssID chỉ hiển thị thẻ; "
+                 "nguồn không nêu việc gia hạn trên VssID.")
+    offer = offer_of_entry(card)
+    signals = Signals({}, 1.0)
+    unit = Unit(kind="faq_q", ref="x", chunk=0, text=card.question, lang="vi", embed_text=card.question)
+    hits = [Hit(unit_id=0, unit=unit, dense=0.9, coverage=1.0, lexical=1.0, confidence=0.9, score=1.0)]
+
+    def gap(question: str) -> float:
+        return signals.features(signals.read(process_query(question, None, None)), hits, 0, offer)["gap_asked"]
+
+    # a sentence or clause that says what the sources do not give, and only that one
+    assert gap_sentences(card.answer) == ["nguồn không nêu việc gia hạn trên VssID."]
+    assert gap("Gia hạn BHYT hộ gia đình trên VssID thế nào?") > 0
+    assert gap("Gia hạn thẻ BHYT hộ gia đình online thế nào?") == 0
