@@ -66,7 +66,7 @@ def test_covered_questions_are_answered_with_the_expected_entry(report: dict[str
 
 
 def test_a_covered_question_not_answered_suggests_its_entry(report: dict[str, Any]):
-    # measured 0.86 held out and 0.87 on dev: a refusal or a partial answer offers the right entry one tap away
+    # measured 0.83 held out and 0.87 on dev: a refusal or a partial answer offers the right entry one tap away
     assert report["covered_suggested"] >= 0.75, report["covered_suggested"]
 
 

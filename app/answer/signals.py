@@ -273,15 +273,16 @@ class Signals:
         rivals = [h.confidence for j, h in enumerate(hits) if j != i and h.key != cand.key]
         weights = reading.weights
         total = sum(weights) or 1.0
-        missing_q = sum(w for i, w in enumerate(weights) if not reading.has(i, offer.question_terms)) / total
-        absent = [w for i, w in enumerate(weights) if not reading.has(i, offer.all_terms)]
+        # the question's own detail: its salient words the entry's questions lack
+        detail = [j for j in range(len(weights)) if not reading.has(j, offer.question_terms)]
+        missing_q = sum(weights[j] for j in detail) / total
+        absent = [w for j, w in enumerate(weights) if not reading.has(j, offer.all_terms)]
         missing_all = sum(absent) / total
         type_missing = any(not _QUESTION_TYPES[t][1].search(offer.text) for t in reading.types)
         top_lexical = max(h.lexical for h in hits) or 1.0
         recall, precision = self._closest_phrasing(reading, offer)
-        # the question's own detail (words the entry's questions lack) is what the answer says it does not give
-        detail = [i for i in range(len(weights)) if not reading.has(i, offer.question_terms)]
-        gap_asked = sum(weights[i] for i in detail if reading.has(i, offer.gap_terms)) / total
+        # ... and the share of it that the answer says its sources do not give
+        gap_asked = sum(weights[j] for j in detail if reading.has(j, offer.gap_terms)) / total
         return {
             "confidence": cand.confidence,
             "margin": cand.confidence - max(rivals, default=0.0),
