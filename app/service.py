@@ -25,7 +25,7 @@ from app.answer.sessions import SessionStore
 from app.index.embedder import Embedder, load_embedder
 from app.index.pointer import BuildMode
 from app.index.store import IndexData, IndexUnusable, build_index, check_manifest, load_index, read_manifest
-from app.knowledge.loader import KnowledgeError, hash_knowledge, load_knowledge
+from app.knowledge.loader import KnowledgeError, hash_knowledge, load_knowledge, with_live_areas
 from app.knowledge.models import Area, Knowledge, Office
 from app.privacy import PRIVACY_REMINDER, redact
 from app.privacy.session_token import SessionTokens
@@ -170,6 +170,14 @@ class Assistant:
                 knowledge = load_knowledge(snapshot or self.settings.knowledge_dir)
                 if snapshot is None:
                     check_manifest(index.manifest, self.embedder.name, knowledge.content_hash)
+                else:
+                    # contacts change without a rebuild: this server's own areas/ when it has one; when that
+                    # does not check out, the index's copy (check-kb says what is wrong)
+                    live = with_live_areas(knowledge, self.settings.knowledge_dir)
+                    if live is None:
+                        log.warning("areas in the knowledge directory do not check out; serving the index's copy",
+                                    extra={"fields": {"knowledge_dir": str(self.settings.knowledge_dir)}})
+                    knowledge = live or knowledge
                 answerability = AnswerabilityModel.load(Path(index.manifest["path"]))
             except (IndexUnusable, KnowledgeError, OSError) as exc:
                 self._index_problem(str(exc))

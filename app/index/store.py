@@ -136,7 +136,9 @@ def _embed_reusing(embedder: Embedder, texts: list[str], cache: dict[str, np.nda
     return out, len(missing)
 
 
-KNOWLEDGE_FILES = ("articles/*.md", "faq/*.yaml", "sources.yaml", "sources/*.yaml", "synonyms.yaml")
+# areas/ too: the area-only entries are indexed, and the province list and offices are what a replica without
+# the knowledge directory answers with (a server that has it reads those two live: app.knowledge.loader)
+KNOWLEDGE_FILES = ("articles/*.md", "faq/*.yaml", "sources.yaml", "sources/*.yaml", "synonyms.yaml", "areas/*.yaml")
 
 
 def _snapshot_knowledge(source: Path, target: Path) -> None:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from app.knowledge.areas import (
     AREA_FAQ_SUFFIX,
+    PROVINCES_FILE,
     area_faq_files,
     area_of_faq_file,
     describe_error,
@@ -283,3 +284,22 @@ def hash_knowledge(directory: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+
+
+def with_live_areas(knowledge: Knowledge, directory: Path) -> Knowledge | None:
+    """`knowledge` (read from an index's copy) with the province list and offices of `directory`'s areas/,
+    which change without a rebuild; None when that folder does not check out (a broken file, an unknown
+    province, a missing area that an indexed area-only entry needs). `knowledge` itself when there is none."""
+    if not (directory / "areas").is_dir():
+        return knowledge
+
+    def rel(path: Path) -> str:
+        return str(path.relative_to(directory))
+
+    provinces, provinces_source, problems = load_provinces(directory, rel(directory / "areas" / PROVINCES_FILE))
+    areas, more = load_areas(directory, rel)
+    known = set(areas) | set(provinces)
+    if problems or more or any(provinces and a.province not in provinces for a in areas.values()) \
+            or any(e.area is not None and e.area not in known for e in knowledge.faqs.values()):
+        return None
+    return knowledge.model_copy(update={"areas": areas, "provinces": provinces, "provinces_source": provinces_source})

@@ -4,6 +4,7 @@ answer names the area's offices (with the page each contact was read from)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -116,3 +117,37 @@ def test_help_desk_search_sees_what_its_area_sees(client: TestClient):
 def test_an_overlong_area_is_a_clear_422(client: TestClient):
     r = client.post("/api/chat", json={"question": LEVEL_2, "area": "x" * 101})
     assert r.status_code == 422
+
+
+def _self_contained(root: Path) -> tuple[Settings, Path]:
+    """An index built with its copy of the knowledge (as `python -m app index` builds it)."""
+    kb = write_areas(write_small_kb(root))
+    settings = Settings(knowledge_dir=kb, index_dir=root / "index", data_dir=root / "var")
+    build_index(load_knowledge(kb), load_embedder(settings.embedder), settings.index_dir, kb)
+    return settings, kb
+
+
+def test_an_index_with_its_own_copy_of_the_knowledge_answers_for_areas(tmp_path: Path):
+    # a replica that shares only the index volume: areas, offices and area entries come from the copy
+    settings, _kb = _self_contained(tmp_path)
+    elsewhere = settings.model_copy(update={"knowledge_dir": tmp_path / "not-here"})
+    with TestClient(create_app(elsewhere)) as c:
+        assert {a["id"] for a in c.get("/api/areas").json()["areas"]} == {"tinh-a", "tinh-c", COMMUNE}
+        assert _entry(_ask(c, LEVEL_2, COMMUNE)) == "phuong-mot-muc-2"
+        assert _ask(c, UNCOVERED, COMMUNE)["referrals"][1]["phone"] == "0241 234 5678"
+
+
+def test_a_changed_contact_is_served_after_a_reload_without_a_rebuild(tmp_path: Path):
+    settings, kb = _self_contained(tmp_path)
+    commune = kb / "areas" / f"{COMMUNE}.yaml"
+    with TestClient(create_app(settings)) as c:
+        assistant = c.app.state.assistant  # type: ignore[attr-defined]
+        commune.write_text(commune.read_text(encoding="utf-8").replace("0241 234 5678", "0241 999 8888"),
+                           encoding="utf-8")
+        assert assistant.reload()
+        assert _ask(c, UNCOVERED, COMMUNE)["referrals"][1]["phone"] == "0241 999 8888"
+        # a slip in a contact file: the index's copy of the areas is served, with the entries that need them
+        commune.write_text("id: [broken", encoding="utf-8")
+        assert assistant.reload()
+        assert _ask(c, UNCOVERED, COMMUNE)["referrals"][1]["phone"] == "0241 234 5678"
+        assert _entry(_ask(c, LEVEL_2, COMMUNE)) == "phuong-mot-muc-2"
