@@ -31,6 +31,7 @@ from app.answer.signals import (
     folded,
     offer_of_entry,
     offer_of_text,
+    place_names,
     question_types,
 )
 from app.index.chunking import chunk_article
@@ -141,7 +142,8 @@ class Composer:
             raise ValueError(f"ANSWERABILITY_OFF names unknown signals {unknown}; known: {list(FEATURES)}")
         self.answerability = answerability
         self.signals_off = signals_off
-        self.signals = Signals(*retriever.term_idf)
+        self.signals = Signals(*retriever.term_idf, places=place_names(
+            [n for p in knowledge.provinces.values() for n in (p.name, *p.merged_from)]))
         self._offers = {ref: offer_of_entry(entry) for ref, entry in knowledge.faqs.items()}
         self._passage_offers = {(u.ref, u.chunk): offer_of_text(u.text)
                                 for u in retriever.index.units if u.kind == "passage"}

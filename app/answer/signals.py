@@ -72,6 +72,13 @@ COUNTRIES = (
     "france", "germany", "britain", "uk", "taiwan", "russia",
 )
 _COUNTRY_SET = frozenset(COUNTRIES)
+# other ways residents write a province's name (folded), beside the names in knowledge/areas/provinces.yaml
+PLACE_ALIASES = {"sai gon": "ho chi minh", "saigon": "ho chi minh", "tp hcm": "ho chi minh", "tphcm": "ho chi minh",
+                 "hcm": "ho chi minh", "hcmc": "ho chi minh", "hanoi": "ha noi"}
+# names that, without diacritics, are also common words ("đa năng", "diễn biến", "hòa bình", "tham gia lại"):
+# in a question typed without diacritics they count only after a word that introduces a place
+_AMBIGUOUS_PLACES = frozenset({"da nang", "dien bien", "hoa binh", "gia lai", "hue", "ca mau", "hai phong"})
+_PLACE_WORD = r"(tinh|thanh pho|tp|o|tai|province|city|in)"
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _DOC_NUMBER = re.compile(r"\b\d+/\d{4}/[a-z0-9-]+|\b\d+/[a-z]{2,}-[a-z0-9]+\b")
 _NUMBER = re.compile(r"\b\d+\b")
@@ -80,7 +87,7 @@ FEATURES = (
     "confidence", "margin", "rank", "dense", "question_dense", "answer_dense", "phrasing_recall",
     "phrasing_precision", "coverage", "lexical", "missing_question_side", "missing_entry",
     "max_missing_idf", "action_missing", "entity_missing", "type_missing", "says_unknown", "is_passage", "english",
-    "followup", "gap_asked",
+    "followup", "gap_asked", "place_missing",
 )
 
 
@@ -168,6 +175,46 @@ def nationalities(text: str) -> frozenset[str]:
     return frozenset(c for c in COUNTRIES if re.search(rf"\b(nguoi|ng|quoc tich|citizen of|national of) {c}\b", text))
 
 
+@dataclass(frozen=True)
+class PlaceName:
+    """One way of writing a province: folded, and as written with diacritics (lower case) when it has them."""
+
+    folded: str
+    written: str | None
+    province: str  # the folded name it stands for
+
+
+def place_names(names: list[str]) -> tuple[PlaceName, ...]:
+    """Province names (without "Tỉnh"/"Thành phố"), current and former, and the aliases residents write."""
+    out: dict[str, PlaceName] = {}
+    for name in names:
+        written = re.sub(r"^(thành phố|tỉnh|tp\.?) ", "", normalize_text(name).lower())
+        key = folded(written)
+        out[key] = PlaceName(key, written, key)
+    for alias, key in PLACE_ALIASES.items():
+        if key in out:
+            out[alias] = PlaceName(alias, None, key)
+    return tuple(out.values())
+
+
+def places_in(question: str, names: tuple[PlaceName, ...]) -> set[str]:
+    """The provinces a question names (folded). A name that is also a common word once its diacritics
+    are gone counts only as written with them, or, in a question typed without any, after a place word."""
+    lowered = " ".join(normalize_text(question).lower().split())
+    text = folded(question)
+    plain = text == lowered
+    found = set()
+    for place in names:
+        if place.folded in _AMBIGUOUS_PLACES:
+            hit = (re.search(rf"\b{_PLACE_WORD} {re.escape(place.folded)}\b", text) if plain else
+                   place.written is not None and re.search(rf"(?<!\w){re.escape(place.written)}(?!\w)", lowered))
+        else:
+            hit = re.search(rf"\b{re.escape(place.folded)}\b", text)
+        if hit:
+            found.add(place.province)
+    return found
+
+
 def actions(text: str) -> set[str]:
     """Actions asked for in folded text."""
     return {a for a in ACTIONS if re.search(rf"\b{a}\b", text)}
@@ -187,6 +234,8 @@ class Reading:
     spellings: list[tuple[frozenset[str], ...]]
     # countries named as someone's nationality ("người Trung Quốc", "quốc tịch Hàn Quốc")
     nationalities: frozenset[str] = frozenset()
+    # provinces named (folded, current or former names)
+    places: frozenset[str] = frozenset()
 
     @property
     def countries(self) -> set[str]:
@@ -218,9 +267,15 @@ def _salient_spellings(query: ProcessedQuery) -> list[tuple[str, tuple[frozenset
 class Signals:
     """Computes the answerability features of a question against its ranked candidates."""
 
-    def __init__(self, idf: dict[str, float], max_idf: float):
+    def __init__(self, idf: dict[str, float], max_idf: float, places: tuple[PlaceName, ...] = ()):
         self._idf = idf
         self._max_idf = max_idf or 1.0
+        self._places = places
+        # each province's written forms, to find it in a candidate's text
+        self._place_forms: dict[str, re.Pattern[str]] = {}
+        for key in {p.province for p in places}:
+            forms = "|".join(re.escape(p.folded) for p in places if p.province == key)
+            self._place_forms[key] = re.compile(rf"\b({forms})\b")
 
     def idf(self, term: str) -> float:
         """IDF of a folded term; unseen words weigh the most."""
@@ -233,7 +288,8 @@ class Signals:
         # a word weighs as much as its most common spelling: "tk" no more than "tài khoản"
         weights = [min(max(self.idf(w) for w in way) for way in ways) for _key, ways in salient]
         return Reading([key for key, _ in salient], weights, question_types(text), actions(text), entities(text),
-                       query.english, [ways for _, ways in salient], nationalities(text))
+                       query.english, [ways for _, ways in salient], nationalities(text),
+                       frozenset(places_in(query.text, self._places)))
 
     def _weighted_share(self, part: set[str], whole: set[str]) -> float:
         # fsum: exact whatever order the sets iterate in (it varies with the hash seed), so a build's
@@ -306,4 +362,6 @@ class Signals:
             # set by the composer: the question was read with the previous one
             "followup": 0.0,
             "gap_asked": gap_asked,
+            # a province the question names that the candidate never names (its own figures, offices, rules)
+            "place_missing": float(any(not self._place_forms[p].search(offer.text) for p in reading.places)),
         }

@@ -14,6 +14,8 @@ from app.answer.signals import (
     folded,
     gap_sentences,
     offer_of_entry,
+    place_names,
+    places_in,
     question_types,
 )
 from app.index.store import Unit
@@ -169,3 +171,38 @@ def test_a_detail_the_answer_says_its_sources_do_not_give_is_read_as_asked_of_th
     assert gap_sentences(card.answer) == ["nguồn không nêu việc gia hạn trên VssID."]
     assert gap("Gia hạn BHYT hộ gia đình trên VssID thế nào?") > 0
     assert gap("Gia hạn thẻ BHYT hộ gia đình online thế nào?") == 0
+
+
+PROVINCES = ["Thành phố Hà Nội", "Thành phố Đà Nẵng", "Tỉnh Gia Lai", "Bình Định", "Thành phố Hồ Chí Minh"]
+
+
+def test_provinces_are_found_however_written_and_not_in_common_words():
+    names = place_names(PROVINCES)
+    assert places_in("Xe dịch vụ công lưu động có ở TP Hồ Chí Minh không?", names) == {"ho chi minh"}
+    assert places_in("tinh binh dinh cu gio thuoc tinh nao", names) == {"binh dinh"}
+    assert places_in("bay Hà Nội vào Sài Gòn", names) == {"ha noi", "ho chi minh"}
+    # without diacritics "đa năng" and "tham gia lại" read as these names; only a place word makes them places
+    assert places_in("thẻ đa năng là gì", names) == set()
+    assert places_in("the da nang la gi", names) == set()
+    assert places_in("tham gia lai to cong nghe so", names) == set()
+    assert places_in("o da nang co ho tro khong", names) == {"da nang"}
+    assert places_in("Đà Nẵng có hỗ trợ không", names) == {"da nang"}
+
+
+def test_a_province_the_candidate_never_names_is_missing():
+    waived = entry("Hà Nội có miễn lệ phí nộp hồ sơ trực tuyến không?", "Hà Nội miễn lệ phí cho hồ sơ nộp trực tuyến.")
+    national = entry("Nộp hồ sơ trực tuyến có được giảm lệ phí không?", "Nhiều lệ phí được giảm khi nộp trực tuyến.")
+    words = {w for e in (waived, national) for w in offer_of_entry(e).all_terms}
+    signals = Signals(dict.fromkeys(words, 1.0), 2.0, places=place_names(PROVINCES))
+    unit = Unit(kind="faq_q", ref="x", chunk=0, text=waived.question, lang="vi", embed_text=waived.question)
+    hits = [Hit(unit_id=0, unit=unit, dense=0.9, coverage=1.0, lexical=1.0, confidence=0.9, score=1.0)]
+
+    def missing(question: str, candidate: FaqEntry) -> float:
+        reading = signals.read(process_query(question, None, None))
+        return signals.features(reading, hits, 0, offer_of_entry(candidate))["place_missing"]
+
+    assert missing("TP HCM có miễn lệ phí nộp online không?", waived) == 1.0
+    assert missing("TP HCM có miễn lệ phí nộp online không?", national) == 1.0
+    assert missing("ha noi co mien le phi nop online khong", waived) == 0.0
+    # no province named: nothing missing
+    assert missing("nộp online có được giảm lệ phí không", national) == 0.0
