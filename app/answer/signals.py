@@ -64,12 +64,20 @@ _QUESTION_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "count": (re.compile(r"\b(bao nhieu|how many)\b"), re.compile(r"\d")),
 }
 
+# (folded; a one-syllable name such as "Mỹ", "Anh" or "Pháp" only with "nước" before it: alone it is a
+# common syllable, "my" an English word; names that fold into everyday words are left out: "Ba Lan" is
+# "ba lần", "Ai Cập" "ai cấp", "Triều Tiên" "triệu tiền", "Séc" a cheque)
 COUNTRIES = (
     "singapore", "han quoc", "nhat ban", "trung quoc", "nuoc my", "hoa ky", "thai lan", "campuchia", "nuoc lao",
     "an do", "estonia", "nuoc uc", "nuoc phap", "nuoc duc", "anh quoc", "malaysia", "indonesia", "philippines",
-    "dai loan", "nuoc nga",
+    "dai loan", "nuoc nga", "canada", "nuoc anh", "nuoc y", "tay ban nha", "bo dao nha", "ha lan", "thuy si",
+    "thuy dien", "na uy", "dan mach", "phan lan", "cong hoa sec", "hungary", "ukraine", "israel", "a rap xe ut",
+    "qatar", "brazil", "mexico", "new zealand", "myanmar", "brunei", "dong timor", "mong co", "hong kong",
+    "tho nhi ky",
     "korea", "japan", "china", "america", "usa", "thailand", "cambodia", "laos", "india", "australia",
-    "france", "germany", "britain", "uk", "taiwan", "russia",
+    "france", "germany", "britain", "uk", "taiwan", "russia", "italy", "spain", "portugal", "netherlands",
+    "switzerland", "sweden", "norway", "denmark", "finland", "poland", "czechia", "saudi arabia", "uae",
+    "mongolia", "north korea", "macau", "turkey", "egypt", "south africa",
 )
 _COUNTRY_SET = frozenset(COUNTRIES)
 # other ways residents write a province's name (folded), beside the names in knowledge/areas/provinces.yaml

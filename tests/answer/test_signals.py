@@ -47,6 +47,9 @@ def test_entities_are_years_documents_numbers_and_countries():
     assert {"singapore", "2023", "69/2024/nd-cp"} <= found
     # "máy tính" is not a count and "lao động" is not Laos
     assert not entities(folded("đăng nhập trên máy tính, người lao động"))
+    assert {"canada", "tay ban nha"} <= entities(folded("định cư ở Canada hay Tây Ban Nha"))
+    # country names that fold into everyday words are not read as countries
+    assert not entities(folded("nhập sai mật khẩu ba lần, ai cấp lại, mất hai triệu tiền, séc ngân hàng"))
 
 
 def test_actions_are_found_without_reading_password_as_loss():
