@@ -284,8 +284,6 @@ def hash_knowledge(directory: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-
-
 def with_live_areas(knowledge: Knowledge, directory: Path) -> Knowledge | None:
     """`knowledge` (read from an index's copy) with the province list and offices of `directory`'s areas/,
     which change without a rebuild; None when that folder does not check out (a broken file, an unknown
