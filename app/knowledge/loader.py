@@ -19,7 +19,7 @@ from app.knowledge.areas import (
     load_areas,
     load_provinces,
 )
-from app.knowledge.models import Article, FaqEntry, Knowledge, Source
+from app.knowledge.models import Area, Article, FaqEntry, Knowledge, Province, Source
 from app.text.normalize import fold_diacritics, normalize_text
 
 # libyaml's parser when PyYAML was built with it: the same documents and line marks, several times faster
@@ -220,17 +220,8 @@ def load_knowledge(directory: Path) -> Knowledge:
     provinces, provinces_source, found = load_provinces(root, rel(root / "areas" / "provinces.yaml"))
     areas, more = load_areas(root, rel)
     problems += [KnowledgeProblem(*p) for p in found + more]
-    for described in areas.values():
-        if provinces and described.province not in provinces:
-            problems.append(KnowledgeProblem(described.path, 1, f"area '{described.id}': unknown province "
-                                             f"'{described.province}' (see areas/provinces.yaml)"))
-        if described.level == "province" and described.province != described.id:
-            problems.append(KnowledgeProblem(described.path, 1, f"area '{described.id}': a province names itself "
-                                             "as its province"))
+    problems += _area_problems(areas, provinces, faqs)
     for entry in faqs.values():
-        if entry.area is not None and entry.area not in areas and entry.area not in provinces:
-            problems.append(KnowledgeProblem(entry.path, entry.line, f"FAQ '{entry.id}': unknown area "
-                                             f"'{entry.area}' (describe it in areas/{entry.area}.yaml)"))
         for ref in entry.overrides:
             target = faqs.get(ref)
             if entry.area is None:
@@ -284,6 +275,25 @@ def hash_knowledge(directory: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def _area_problems(areas: dict[str, Area], provinces: dict[str, Province],
+                   faqs: dict[str, FaqEntry]) -> list[KnowledgeProblem]:
+    """Areas that name an unknown province (or a province that does not name itself), and area-only entries
+    for an area that is neither described nor a province."""
+    problems = []
+    for described in areas.values():
+        if provinces and described.province not in provinces:
+            problems.append(KnowledgeProblem(described.path, 1, f"area '{described.id}': unknown province "
+                                             f"'{described.province}' (see areas/provinces.yaml)"))
+        if described.level == "province" and described.province != described.id:
+            problems.append(KnowledgeProblem(described.path, 1, f"area '{described.id}': a province names itself "
+                                             "as its province"))
+    for entry in faqs.values():
+        if entry.area is not None and entry.area not in areas and entry.area not in provinces:
+            problems.append(KnowledgeProblem(entry.path, entry.line, f"FAQ '{entry.id}': unknown area "
+                                             f"'{entry.area}' (describe it in areas/{entry.area}.yaml)"))
+    return problems
+
+
 def with_live_areas(knowledge: Knowledge, directory: Path) -> Knowledge | None:
     """`knowledge` (read from an index's copy) with the province list and offices of `directory`'s areas/,
     which change without a rebuild; None when that folder does not check out (a broken file, an unknown
@@ -296,8 +306,6 @@ def with_live_areas(knowledge: Knowledge, directory: Path) -> Knowledge | None:
 
     provinces, provinces_source, problems = load_provinces(directory, rel(directory / "areas" / PROVINCES_FILE))
     areas, more = load_areas(directory, rel)
-    known = set(areas) | set(provinces)
-    if problems or more or any(provinces and a.province not in provinces for a in areas.values()) \
-            or any(e.area is not None and e.area not in known for e in knowledge.faqs.values()):
+    if problems or more or _area_problems(areas, provinces, knowledge.faqs):
         return None
     return knowledge.model_copy(update={"areas": areas, "provinces": provinces, "provinces_source": provinces_source})
