@@ -15,9 +15,9 @@ of all questions and `UNCOVERED_BUDGET` of the uncovered ones, then the lowest p
 the total within `PARTIAL_BUDGET`. The cross-validation is repeated with `FOLD_ORDERS` assignments of
 questions to folds and the wrong answers are counted as their mean over the assignments: with one
 assignment the chosen threshold moved by up to 0.05 (five points of covered answers) with nothing but
-the order of the questions (README, "Quality"). (A Platt recalibration of the chosen candidate's probability on the
-same out-of-fold predictions was measured and left out: it did not improve calibration on the held-out
-split.)
+the order of the questions (README, "Quality"). (A Platt recalibration of the chosen candidate's
+probability on the same out-of-fold predictions was measured and left out: it did not improve
+calibration on the held-out split.)
 """
 
 from __future__ import annotations
