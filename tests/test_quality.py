@@ -60,7 +60,7 @@ def test_few_answers_are_wrong(report: dict[str, Any], out_of_fold: dict[str, An
 
 
 def test_covered_questions_are_answered_with_the_expected_entry(report: dict[str, Any], out_of_fold: dict[str, Any]):
-    # measured 0.57 out of fold, 0.61 in-sample on the dev split (README, "Quality"): guards against losing ground
+    # measured 0.57 out of fold, 0.59 in-sample on the dev split (README, "Quality"): guards against losing ground
     assert report["covered_right"] >= 0.54, [m for m in report["misses"] if m["slice"] not in ("uncovered",)]
     assert out_of_fold["covered_right"] >= 0.54, out_of_fold
 
