@@ -60,13 +60,14 @@ def test_few_answers_are_wrong(report: dict[str, Any], out_of_fold: dict[str, An
 
 
 def test_covered_questions_are_answered_with_the_expected_entry(report: dict[str, Any], out_of_fold: dict[str, Any]):
-    # measured 0.57 out of fold, 0.59 in-sample on the dev split (README, "Quality"): guards against losing ground
-    assert report["covered_right"] >= 0.54, [m for m in report["misses"] if m["slice"] not in ("uncovered",)]
-    assert out_of_fold["covered_right"] >= 0.54, out_of_fold
+    # measured 0.50 out of fold, 0.53 in-sample on the dev split (README, "Quality"; 0.57 and 0.59 before the
+    # 397 questions of moi-muc-2026-12.yaml, most of them situation first): guards against losing ground
+    assert report["covered_right"] >= 0.47, [m for m in report["misses"] if m["slice"] not in ("uncovered",)]
+    assert out_of_fold["covered_right"] >= 0.47, out_of_fold
 
 
 def test_a_covered_question_not_answered_suggests_its_entry(report: dict[str, Any]):
-    # measured 0.83 held out and 0.87 on dev: a refusal or a partial answer offers the right entry one tap away
+    # measured 0.77 held out and 0.82 on dev: a refusal or a partial answer offers the right entry one tap away
     assert report["covered_suggested"] >= 0.75, report["covered_suggested"]
 
 
