@@ -16,6 +16,11 @@ ORIGINAL = "Địa chỉ là dichvucong.gov.vn."
 EDITS = ("Địa chỉ là dichvucong.gov.vn, bản sửa thứ nhất.", "Địa chỉ Cổng là dichvucong.gov.vn, bản hai.",
          "Cổng nằm ở dichvucong.gov.vn (bản ba).", "Địa chỉ là dichvucong.gov.vn, phiên bản bốn.")
 CITATION = " [1]"  # the FAQ cites one source
+# how long one reindex may take before the test gives up: a liveness bound, not a speed check. A reindex fits
+# the answerability model on every dev question that matches the small knowledge base (three fold orders),
+# while four clients keep both cores busy; once the question set grew to 1,525 dev questions one reindex took
+# 121-126 s on a 2-core machine (it had been given 120).
+REINDEX_DEADLINE_SECONDS = 360
 
 
 def _ask(_: int, __: int) -> Request:
@@ -26,7 +31,7 @@ def _reindex(server: Server) -> tuple[str, float]:
     """Start a reindex, wait until it is done; the version it loaded and when that was seen."""
     status, _ = server.request("POST", "/admin/reindex", token=ADMIN_TOKEN)
     assert status == 202
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + REINDEX_DEADLINE_SECONDS
     while time.monotonic() < deadline:
         _, body = server.request("GET", "/admin/index", token=ADMIN_TOKEN)
         state = body["reindex"]["state"]
@@ -34,7 +39,7 @@ def _reindex(server: Server) -> tuple[str, float]:
             return body["loaded_version"], time.perf_counter()
         assert state == "running", body["reindex"]
         time.sleep(0.05)
-    raise AssertionError("reindex did not finish in 120 s")
+    raise AssertionError(f"reindex did not finish in {REINDEX_DEADLINE_SECONDS} s")
 
 
 def test_answers_come_from_exactly_one_live_version_while_reindexing(served_kb: dict[str, str], tmp_path: Path):
