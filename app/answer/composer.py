@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import re
@@ -161,6 +162,13 @@ class Composer:
     def prepare(self, question: str) -> ProcessedQuery:
         """Normalise and expand a question."""
         return process_query(question, self.expander, self.restorer)
+
+    def with_questions_embedded(self, texts: list[str]) -> Composer:
+        """A copy of this composer whose retriever already holds the vectors of these questions (each as
+        `prepare` reads it), embedded in batches: for running many known questions at once."""
+        twin = copy.copy(self)
+        twin.retriever = self.retriever.with_query_vectors([self.prepare(t) for t in texts])
+        return twin
 
     def hidden_for(self, area: str | None) -> frozenset[str]:
         """Entries a resident of `area` does not see: other areas' own entries, and the national entries that

@@ -55,11 +55,14 @@ def collect_examples(composer: Composer, questions: list[EvalQuestion]) -> list[
     knowledge base does not have (a smaller or older knowledge base) are left out.
     """
     known = set(composer.knowledge.faqs) | set(composer.knowledge.articles)
+    asked = [(item, composer.followup_context(item.q, item.prev)) for item in questions
+             if set(item.expect) <= known]
+    # every question and context embedded in batches beforehand: the same vectors, a few calls
+    composer = composer.with_questions_embedded([text for item, context in asked
+                                                 for text in (item.q, context) if text is not None])
     examples: list[Example] = []
-    for item in questions:
-        if not set(item.expect) <= known:
-            continue
-        found = composer.retrieve(item.q, composer.followup_context(item.q, item.prev))
+    for item, context in asked:
+        found = composer.retrieve(item.q, context)
         assessment = composer.assess(found)
         if assessment is None:
             continue

@@ -7,9 +7,11 @@ and on its answer, so a question worded unlike any phrasing can still find the e
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -121,6 +123,8 @@ class Retriever:
         for i, unit in enumerate(index.units):
             self._doc_units[self._doc_key(unit)].append(i)
         self._embed_lock = embedding_guard(embedder)
+        # query vectors embedded beforehand, by the text embedded (`with_query_vectors`)
+        self._known_vectors: dict[str, np.ndarray] = {}
 
     @property
     def term_idf(self) -> tuple[dict[str, float], float]:
@@ -133,8 +137,25 @@ class Retriever:
 
     def embed_query(self, query: ProcessedQuery) -> np.ndarray:
         """The query vector (the expensive step; callers run it off the event loop)."""
+        known = self._known_vectors.get(query.dense_text)
+        if known is not None:
+            return known
         with self._embed_lock:
             return self.embedder.embed_queries([query.dense_text])[0]
+
+    def with_query_vectors(self, queries: Sequence[ProcessedQuery], batch: int = 64) -> Retriever:
+        """A copy of this retriever that holds these queries' vectors, embedded `batch` at a time: many
+        questions at once (the dev questions of an index build) cost a few calls instead of one each. The
+        default embedder gives the same vectors either way; any other query is embedded as before."""
+        texts = list(dict.fromkeys(q.dense_text for q in queries))
+        known = dict(self._known_vectors)
+        for start in range(0, len(texts), batch):
+            chunk = texts[start:start + batch]
+            with self._embed_lock:
+                known.update(zip(chunk, self.embedder.embed_queries(chunk), strict=True))
+        twin = copy.copy(self)
+        twin._known_vectors = known
+        return twin
 
     def lexical_scores(self, query: ProcessedQuery) -> np.ndarray:
         """BM25 of every unit: folded field always, accented field too when the query has diacritics."""

@@ -70,3 +70,32 @@ def test_lexical_candidates_are_the_best_positive_scores_a_full_sort_picks(score
     array = np.array(scores, dtype=np.float32)
     ranked = np.argsort(-array)[:3]
     assert sorted(_top_positive(array, 3).tolist()) == sorted(ranked[array[ranked] > 0].tolist())
+
+
+class CountingEmbedder(HashEmbedder):
+    """The hashing embedder, counting its query calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_calls = 0
+
+    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
+        self.query_calls += 1
+        return super().embed_queries(texts)
+
+
+def test_questions_embedded_beforehand_give_the_same_ranking_in_a_few_calls(tmp_path: Path):
+    kb = load_knowledge(write_small_kb(tmp_path))
+    build_index(kb, HashEmbedder(), tmp_path / "index")
+    embedder = CountingEmbedder()
+    retriever = Retriever(load_index(tmp_path / "index"), embedder, RetrievalConfig())
+    queries = [process_query(f"định danh điện tử mức {n} làm thế nào", None) for n in range(100)]
+    ready = retriever.with_query_vectors(queries, batch=64)
+    vectors = [ready.embed_query(q) for q in queries]
+    hits = [ready.search(q, k=3) for q in queries]
+    assert embedder.query_calls == 2  # two batches, and nothing embedded again
+    for query, vector, found in zip(queries, vectors, hits, strict=True):
+        assert np.array_equal(vector, retriever.embed_query(query))
+        assert found == retriever.search(query, k=3)
+    other = process_query("địa chỉ cổng dịch vụ công", None)
+    assert np.array_equal(ready.embed_query(other), retriever.embed_query(other))
